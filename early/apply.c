@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <linux/rtnetlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "log.h"
+#include "sysctl.h"
+
+void change_describe(const struct change *c, char *buf, size_t n)
+{
+	struct plan one = { .ch = (struct change *)c, .n = 1 };
+	FILE *f = fmemopen(buf, n, "w");
+	size_t len;
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	plan_print(f, &one);
+	fclose(f);
+	buf[n - 1] = '\0';
+	len = strlen(buf);
+	if (len && buf[len - 1] == '\n')
+		buf[len - 1] = '\0';
+}
+
+struct run {
+	struct railmap *m;
+	const struct plan *p;
+	unsigned *msg_change; /* batch message -> change */
+	uint8_t *failed;      /* per change */
+	int failures;
+};
+
+static void fail_change(struct run *run, unsigned ci, int err, const char *kmsg)
+{
+	const struct change *c = &run->p->ch[ci];
+	char what[200];
+
+	run->failed[ci] = 1;
+	run->failures++;
+	change_describe(c, what, sizeof(what));
+	if (c->rail >= 0)
+		rail_fail(&run->m->rail[c->rail], "apply", "%s: %s%s%s", what, strerror(-err),
+			  *kmsg ? ": " : "", kmsg);
+	else
+		log_err("%s: %s%s%s", what, strerror(-err), *kmsg ? ": " : "", kmsg);
+}
+
+static void batch_failed(unsigned i, int err, const char *msg, void *arg)
+{
+	struct run *run = arg;
+	const struct change *c = &run->p->ch[run->msg_change[i]];
+
+	/* Someone (or an earlier, interrupted run) got there first: the state is as wanted. */
+	if (err == -EEXIST && (c->op == CH_ADDR_ADD || c->op == CH_LINK_UP))
+		return;
+	fail_change(run, run->msg_change[i], err, msg);
+}
+
+static bool encode(struct nlbuf *b, const struct change *c)
+{
+	switch (c->op) {
+	case CH_LINK_UP:
+		rtnl_put_link_up(b, c->dev.ifindex);
+		return true;
+	case CH_ADDR_ADD:
+		rtnl_put_addr(b, RTM_NEWADDR, &c->addr);
+		return true;
+	case CH_ADDR_DEL:
+		rtnl_put_addr(b, RTM_DELADDR, &c->addr);
+		return true;
+	case CH_DEVCONF:
+		for (int k = 0; k < SC_COUNT; k++)
+			if (c->dev.value[k] != SC_UNSET) {
+				rtnl_put_devconf(b, c->dev.ifindex, c->dev.value);
+				return true;
+			}
+		return false;
+	case CH_RULE_ADD:
+		rtnl_put_rule(b, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, &c->rule);
+		return true;
+	case CH_RULE_DEL:
+		rtnl_put_rule(b, RTM_DELRULE, 0, &c->rule);
+		return true;
+	case CH_ROUTE_ADD:
+		rtnl_put_route(b, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &c->route);
+		return true;
+	case CH_ROUTE_REPLACE:
+		rtnl_put_route(b, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, &c->route);
+		return true;
+	case CH_ROUTE_DEL:
+		rtnl_put_route(b, RTM_DELROUTE, 0, &c->route);
+		return true;
+	}
+	return false;
+}
+
+/* Ledger entries a successful change adds (record) or drops (forget). */
+static unsigned entries(const struct change *c, uint8_t bits, struct owned out[SC_COUNT])
+{
+	struct owned e = { .kind = OWN_SYSCTL };
+	unsigned n = 0;
+
+	if (c->op == CH_FORGET) {
+		out[0] = c->entry;
+		return 1;
+	}
+	snprintf(e.ifname, sizeof(e.ifname), "%s", c->ifname);
+	if (c->op == CH_ADDR_ADD || c->op == CH_ADDR_DEL) {
+		e.kind = OWN_ADDR;
+		e.a = c->addr.a;
+		out[0] = e;
+		return bits & 1;
+	}
+	if (c->op == CH_SYSCTL_ALL) {
+		e.key = c->all.key;
+		e.orig = c->orig[e.key];
+		out[0] = e;
+		return bits & 1;
+	}
+	if (c->op != CH_DEVCONF)
+		return 0;
+	for (int k = 0; k < SC_COUNT; k++)
+		if (bits & (1u << k)) {
+			e.key = (uint8_t)k;
+			e.orig = c->orig[k];
+			out[n++] = e;
+		}
+	return n;
+}
+
+static void update_ledger(const struct run *run, const struct observed *o, const char *rundir)
+{
+	unsigned n = o->nowned, cap = o->nowned;
+	struct owned *v = xcalloc(n, sizeof(*v)), e[SC_COUNT];
+	uint8_t *gone = xcalloc(n, 1);
+	bool changed = false;
+
+	memcpy(v, o->owned, n * sizeof(*v));
+	for (unsigned i = 0; i < run->p->n; i++) {
+		const struct change *c = &run->p->ch[i];
+		unsigned ne;
+
+		if (run->failed[i])
+			continue;
+		ne = entries(c, c->op == CH_FORGET ? 1 : c->forget, e);
+		for (unsigned j = 0; j < ne && (c->forget || c->op == CH_FORGET); j++) {
+			const struct owned *f = ledger_find(o->owned, o->nowned, &e[j]);
+
+			if (f) {
+				gone[f - o->owned] = 1;
+				changed = true;
+			}
+		}
+		if (c->op == CH_FORGET || !c->record)
+			continue;
+		ne = entries(c, c->record, e);
+		for (unsigned j = 0; j < ne; j++) {
+			v = xgrow(v, n, &cap, sizeof(*v));
+			gone = xrealloc(gone, cap);
+			gone[n] = 0;
+			v[n++] = e[j];
+			changed = true;
+		}
+	}
+	if (changed) {
+		unsigned keep = 0;
+
+		for (unsigned i = 0; i < n; i++)
+			if (!gone[i])
+				v[keep++] = v[i];
+		ledger_sort(v, keep);
+		if (ledger_write(rundir, v, keep))
+			log_warn("%s/owned: %s: railup down will not know what it changed",
+				 rundir, strerror(errno));
+	}
+	free(gone);
+	free(v);
+}
+
+int apply_plan(struct nl *nl, struct railmap *m, const struct observed *o, const struct plan *p,
+	       const char *rundir)
+{
+	struct run run = {
+		.m = m,
+		.p = p,
+		.msg_change = xcalloc(p->n, sizeof(unsigned)),
+		.failed = xcalloc(p->n, 1),
+	};
+	struct nlbuf b = { 0 };
+	int ret;
+
+	for (unsigned i = 0; i < p->n; i++) {
+		const struct change *c = &p->ch[i];
+
+		if (c->op == CH_SYSCTL_ALL && sysctl_write("all", c->all.key, c->all.value))
+			fail_change(&run, i, -errno, "");
+		else if (encode(&b, c))
+			run.msg_change[b.n - 1] = i;
+	}
+	ret = b.n ? nl_batch(nl, &b, batch_failed, &run) : 0;
+	if (ret < 0) {
+		log_err("netlink: %s", strerror(-ret));
+		for (unsigned i = 0; i < b.n; i++)
+			if (!run.failed[run.msg_change[i]])
+				fail_change(&run, run.msg_change[i], ret, "");
+	}
+	update_ledger(&run, o, rundir);
+	nlb_free(&b);
+	free(run.msg_change);
+	free(run.failed);
+	return ret < 0 && !run.failures ? -1 : run.failures;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The subcommands, each the stages it needs in order. Exit statuses: 0 all
+ * well, 1 a rail (or the kernel) failed, 2 bad input or usage.
+ */
+#ifndef RAILUP_COMMANDS_H
+#define RAILUP_COMMANDS_H
+
+#include <stdbool.h>
+
+struct opts {
+	const char *cmdline; /* /proc/cmdline */
+	const char *conf;    /* /etc/railup.conf */
+	const char *rundir;  /* /run/railup */
+	bool conf_given;     /* a missing --conf is an error */
+	bool json;
+};
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_BAD = 2 };
+
+int cmd_apply(const struct opts *o);
+int cmd_plan(const struct opts *o);
+int cmd_status(const struct opts *o);
+int cmd_down(const struct opts *o);
+
+#endif

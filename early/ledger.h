@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What railup owns that cannot carry its protocol number: the addresses it
+ * added and the sysctl values it changed, with their values from before.
+ * Kept as lines in <rundir>/owned, so that a changed map or `railup down`
+ * can undo exactly those and nothing else.
+ */
+#ifndef RAILUP_LEDGER_H
+#define RAILUP_LEDGER_H
+
+#include <net/if.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+enum owned_kind { OWN_ADDR, OWN_SYSCTL };
+
+struct owned {
+	uint8_t kind;
+	uint8_t key;		 /* enum sysctl_key, for OWN_SYSCTL */
+	int8_t orig;		 /* the value before railup, for OWN_SYSCTL */
+	char ifname[IFNAMSIZ]; /* "all" for net.ipv4.conf.all */
+	struct ipaddr a;	 /* for OWN_ADDR */
+};
+
+/* A missing file is an empty ledger; unreadable lines are dropped. */
+int ledger_read(const char *dir, struct owned **v, unsigned *n);
+/* Replaces the file atomically. */
+int ledger_write(const char *dir, const struct owned *v, unsigned n);
+/* Orders entries for ledger_find(); ledger_read() returns them sorted. */
+void ledger_sort(struct owned *v, unsigned n);
+/* The entry for (kind, ifname, key or address) in a sorted ledger, or NULL. */
+const struct owned *ledger_find(const struct owned *v, unsigned n, const struct owned *like);
+
+#endif

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "log.h"
+
+#ifndef RAILUP_VERSION
+#define RAILUP_VERSION "0.1"
+#endif
+
+static const char usage[] =
+	"Usage: railup [options] <command>\n"
+	"\n"
+	"Makes a multi-rail RDMA node's routing correct: per rail a routing table,\n"
+	"a rule from its address, and ARP/rp_filter settings.\n"
+	"\n"
+	"Commands:\n"
+	"  apply    install what the rail map asks for; remove what railup no longer wants\n"
+	"  plan     print what apply would change, as ip/sysctl commands; change nothing\n"
+	"  status   check every rail (rule, table, routing decision, sysctls); exit 1 if any is wrong\n"
+	"  down     remove everything railup installed, restore what it changed\n"
+	"\n"
+	"Options:\n"
+	"  --cmdline FILE   read rd.rail= settings from FILE instead of /proc/cmdline\n"
+	"  --conf FILE      read the rail map from FILE instead of /etc/railup.conf\n"
+	"  --run-dir DIR    keep railup's records in DIR instead of /run/railup\n"
+	"  --json           status as JSON\n"
+	"  --kmsg           also log to the kernel log\n"
+	"  -q, --quiet      errors only\n"
+	"  -v, --verbose    more detail\n"
+	"  -h, --help       this text\n"
+	"  -V, --version    the version\n"
+	"\n"
+	"Rail map (kernel command line or conf file, same grammar):\n"
+	"  rd.rail=<name>:<address>/<prefixlen>[:<gateway>][,key=value...]\n"
+	"  rd.rail.<key>=<value>   rd.rail=0\n"
+	"See railup(8).\n";
+
+static const struct {
+	const char *name;
+	int (*fn)(const struct opts *);
+} commands[] = {
+	{ "apply", cmd_apply },
+	{ "plan", cmd_plan },
+	{ "status", cmd_status },
+	{ "down", cmd_down },
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "cmdline", required_argument, NULL, 'c' },
+		{ "conf", required_argument, NULL, 'f' },
+		{ "run-dir", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "kmsg", no_argument, NULL, 'k' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	struct opts o = {
+		.cmdline = "/proc/cmdline",
+		.conf = "/etc/railup.conf",
+		.rundir = "/run/railup",
+	};
+	int level = LOG_INFO, c;
+	bool kmsg = false;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "qvhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o.cmdline = optarg;
+			break;
+		case 'f':
+			o.conf = optarg;
+			o.conf_given = true;
+			break;
+		case 'r':
+			o.rundir = optarg;
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		case 'k':
+			kmsg = true;
+			break;
+		case 'q':
+			level = LOG_WARNING;
+			break;
+		case 'v':
+			level = LOG_DEBUG;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return EXIT_OK;
+		case 'V':
+			puts("railup " RAILUP_VERSION);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "railup: %s: unknown option or missing argument (see --help)\n",
+				argv[optind - 1]);
+			return EXIT_BAD;
+		}
+	}
+	log_setup(kmsg, level);
+	if (optind != argc - 1) {
+		fprintf(stderr, "railup: %s (see --help)\n",
+			optind == argc ? "which command?" : "one command at a time");
+		return EXIT_BAD;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[optind], commands[i].name))
+			return commands[i].fn(&o);
+	fprintf(stderr, "railup: \"%s\": no such command (see --help)\n", argv[optind]);
+	return EXIT_BAD;
+}

@@ -1,0 +1,672 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/fib_rules.h>
+#include <linux/rtnetlink.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "plan.h"
+#include "sysctl.h"
+
+/* The map's lookups the planner needs, built once per plan. */
+struct ctx {
+	const struct railmap *m;
+	const struct observed *o;
+	struct plan *p;
+	unsigned *by_table;  /* rail indexes sorted by table */
+	unsigned *by_ifname; /* rail indexes sorted by interface name */
+	struct rule *want_rules; /* every rail's rule, sorted */
+};
+
+static const struct ctx *sort_ctx;
+
+static void problem(struct plan *p, int rail, bool fatal, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void problem(struct plan *p, int rail, bool fatal, const char *fmt, ...)
+{
+	struct problem *pb;
+	va_list ap;
+
+	p->pb = xgrow(p->pb, p->npb, &p->pbcap, sizeof(*p->pb));
+	pb = &p->pb[p->npb++];
+	pb->rail = rail;
+	pb->fatal = fatal;
+	va_start(ap, fmt);
+	vsnprintf(pb->msg, sizeof(pb->msg), fmt, ap);
+	va_end(ap);
+}
+
+static struct change *add(struct plan *p, enum change_op op, int rail, const char *ifname)
+{
+	struct change *c;
+
+	p->ch = xgrow(p->ch, p->n, &p->cap, sizeof(*p->ch));
+	c = &p->ch[p->n++];
+	memset(c, 0, sizeof(*c));
+	c->op = (uint8_t)op;
+	c->rail = rail;
+	snprintf(c->ifname, sizeof(c->ifname), "%s", ifname ? ifname : "");
+	return c;
+}
+
+static struct change *add_devconf(struct plan *p, int rail, const struct link *l)
+{
+	struct change *c = add(p, CH_DEVCONF, rail, l->name);
+
+	c->dev.ifindex = l->ifindex;
+	for (int k = 0; k < SC_COUNT; k++)
+		c->dev.value[k] = SC_UNSET;
+	return c;
+}
+
+/* The netdev a rail uses: found by identity earlier, or named by its label. */
+static const char *rail_ifname(const struct rail *r)
+{
+	return r->st.ifname[0] ? r->st.ifname : r->name;
+}
+
+static int table_cmp(const void *a, const void *b)
+{
+	uint32_t x = sort_ctx->m->rail[*(const unsigned *)a].o.table;
+	uint32_t y = sort_ctx->m->rail[*(const unsigned *)b].o.table;
+
+	return x == y ? 0 : (x < y ? -1 : 1);
+}
+
+static int ifname_cmp(const void *a, const void *b)
+{
+	return strcmp(rail_ifname(&sort_ctx->m->rail[*(const unsigned *)a]),
+		      rail_ifname(&sort_ctx->m->rail[*(const unsigned *)b]));
+}
+
+static int rule_cmp(const void *x, const void *y)
+{
+	const struct rule *a = x, *b = y;
+
+	if (a->priority != b->priority)
+		return a->priority < b->priority ? -1 : 1;
+	if (a->table != b->table)
+		return a->table < b->table ? -1 : 1;
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return addr_cmp(&a->src, &b->src);
+}
+
+struct rule plan_rail_rule(const struct rail *r)
+{
+	struct rule u = {
+		.family = r->addr.family,
+		.action = FR_ACT_TO_TBL,
+		.protocol = RAILUP_PROTO,
+		.priority = r->o.priority,
+		.table = r->o.table,
+		.src = r->addr,
+	};
+
+	u.src.plen = (uint8_t)addr_bits(&r->addr);
+	return u;
+}
+
+/* The rail that owns table t, or -1. */
+static int rail_of_table(const struct ctx *c, uint32_t t)
+{
+	unsigned lo = 0, hi = c->m->n;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		uint32_t v = c->m->rail[c->by_table[mid]].o.table;
+
+		if (v == t)
+			return (int)c->by_table[mid];
+		if (v < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* The rail using interface name, or -1. */
+static int rail_of_ifname(const struct ctx *c, const char *name)
+{
+	unsigned lo = 0, hi = c->m->n;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(rail_ifname(&c->m->rail[c->by_ifname[mid]]), name);
+
+		if (!cmp)
+			return (int)c->by_ifname[mid];
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static void ctx_init(struct ctx *c, const struct railmap *m, const struct observed *o,
+		     struct plan *p)
+{
+	c->m = m;
+	c->o = o;
+	c->p = p;
+	c->by_table = xcalloc(m->n, sizeof(unsigned));
+	c->by_ifname = xcalloc(m->n, sizeof(unsigned));
+	c->want_rules = xcalloc(m->n, sizeof(struct rule));
+	for (unsigned i = 0; i < m->n; i++) {
+		c->by_table[i] = c->by_ifname[i] = i;
+		c->want_rules[i] = plan_rail_rule(&m->rail[i]);
+	}
+	sort_ctx = c;
+	qsort(c->by_table, m->n, sizeof(unsigned), table_cmp);
+	qsort(c->by_ifname, m->n, sizeof(unsigned), ifname_cmp);
+	qsort(c->want_rules, m->n, sizeof(struct rule), rule_cmp);
+	sort_ctx = NULL;
+}
+
+static void ctx_free(struct ctx *c)
+{
+	free(c->by_table);
+	free(c->by_ifname);
+	free(c->want_rules);
+}
+
+unsigned plan_rail_routes(const struct rail *r, int ifindex, struct route out[2])
+{
+	unsigned n = 0;
+	struct route base = {
+		.table = r->o.table,
+		.metric = r->addr.family == AF_INET6 ? 1024 : 0,
+		.oif = ifindex,
+		.src = r->addr,
+		.protocol = RAILUP_PROTO,
+		.type = RTN_UNICAST,
+	};
+
+	base.src.plen = (uint8_t)addr_bits(&r->addr);
+	if (r->addr.plen < addr_bits(&r->addr)) {
+		out[n] = base;
+		out[n].dst = addr_network(&r->addr);
+		out[n++].scope = RT_SCOPE_LINK;
+	}
+	if (r->gw.family) {
+		out[n] = base;
+		out[n].gw = r->gw;
+		out[n].scope = RT_SCOPE_UNIVERSE;
+		if (r->o.fabric.family) {
+			out[n].dst = r->o.fabric;
+		} else {
+			memset(&out[n].dst, 0, sizeof(out[n].dst));
+			out[n].dst.family = r->addr.family;
+		}
+		n++;
+	}
+	return n;
+}
+
+static const char *proto_name(uint8_t p)
+{
+	static char buf[8];
+
+	switch (p) {
+	case RTPROT_KERNEL:
+		return "kernel";
+	case RTPROT_BOOT:
+		return "boot";
+	case RTPROT_STATIC:
+		return "static";
+	case RTPROT_DHCP:
+		return "dhcp";
+	}
+	snprintf(buf, sizeof(buf), "%u", p);
+	return buf;
+}
+
+/* Adds or replaces the rail's routes; false when a foreign route is in the way. */
+static bool plan_routes(struct ctx *c, int ri, const struct link *l)
+{
+	const struct rail *r = &c->m->rail[ri];
+	struct route want[2];
+	unsigned n = plan_rail_routes(r, l->ifindex, want);
+	char a[ADDR_STRLEN];
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct route *e = observed_route(c->o, &want[i]);
+		const struct route *end = c->o->route + c->o->nroute;
+		bool same = false, owned = false;
+
+		for (; e && e < end && !route_key_cmp(e, &want[i]); e++) {
+			if (e->protocol != RAILUP_PROTO) {
+				problem(c->p, ri, true,
+					"table %u already holds %s (proto %s), not railup's: left "
+					"alone",
+					r->o.table, addr_fmt(&e->dst, true, a),
+					proto_name(e->protocol));
+				return false;
+			}
+			owned = true;
+			same |= route_same(e, &want[i]);
+		}
+		if (!same) {
+			struct change *ch =
+				add(c->p, owned ? CH_ROUTE_REPLACE : CH_ROUTE_ADD, ri, l->name);
+
+			ch->route = want[i];
+		}
+	}
+	return true;
+}
+
+static bool is_wanted_rule(const struct ctx *c, const struct rule *u)
+{
+	return bsearch(u, c->want_rules, c->m->n, sizeof(*u), rule_cmp) != NULL;
+}
+
+static void plan_rule(struct ctx *c, int ri)
+{
+	const struct rail *r = &c->m->rail[ri];
+	struct rule want = plan_rail_rule(r);
+	const struct rule *e = observed_rules_at(c->o, want.priority);
+	const struct rule *end = c->o->rule + c->o->nrule;
+	bool have = false;
+
+	for (; e && e < end && e->priority == want.priority; e++) {
+		if (rule_same(e, &want) && e->protocol == RAILUP_PROTO) {
+			have = true;
+		} else if (rule_same(e, &want)) {
+			problem(c->p, ri, false,
+				"rule priority %u already does this (proto %s), not railup's: "
+				"left alone",
+				want.priority, proto_name(e->protocol));
+			have = true;
+		} else if (e->protocol != RAILUP_PROTO && e->family == want.family) {
+			problem(c->p, ri, false, "priority %u also holds a rule railup did not make",
+				want.priority);
+		}
+	}
+	if (!have)
+		add(c->p, CH_RULE_ADD, ri, rail_ifname(r))->rule = want;
+}
+
+static bool in_scope(const uint8_t *rails, int ri, bool globals)
+{
+	return ri < 0 ? globals : !rails || rails[ri];
+}
+
+/* Whether a railup route is one its table's rail still wants. */
+static bool is_wanted_route(const struct ctx *c, int ri, const struct route *e)
+{
+	struct route want[2];
+	unsigned n = plan_rail_routes(&c->m->rail[ri], 0, want);
+
+	for (unsigned j = 0; j < n; j++)
+		if (!route_key_cmp(e, &want[j]))
+			return true;
+	return false;
+}
+
+/*
+ * railup's rules and routes that no rail wants, each removed with the rail
+ * whose table it is in, or with the map as a whole when no rail's.
+ */
+static void plan_stale(struct ctx *c, const uint8_t *rails, bool globals)
+{
+	for (unsigned i = 0; i < c->o->nrule; i++) {
+		const struct rule *e = &c->o->rule[i];
+		int ri = rail_of_table(c, e->table);
+
+		if (e->protocol == RAILUP_PROTO && !is_wanted_rule(c, e) &&
+		    in_scope(rails, ri, globals))
+			add(c->p, CH_RULE_DEL, ri, "")->rule = *e;
+	}
+	for (unsigned i = 0; i < c->o->nroute; i++) {
+		const struct route *e = &c->o->route[i];
+		int ri = rail_of_table(c, e->table);
+
+		if (e->protocol == RAILUP_PROTO && (ri < 0 || !is_wanted_route(c, ri, e)) &&
+		    in_scope(rails, ri, globals))
+			add(c->p, CH_ROUTE_DEL, ri, "")->route = *e;
+	}
+}
+
+/* The rail's address on its interface, and nowhere else. */
+static bool plan_address(struct ctx *c, int ri, const struct link *l)
+{
+	const struct rail *r = &c->m->rail[ri];
+	const struct laddr *a = observed_addr(c->o, &r->addr);
+	const struct laddr *end = c->o->addr + c->o->naddr;
+	char s[ADDR_STRLEN];
+	bool have = false;
+
+	for (; a && a < end && addr_same_ip(&a->a, &r->addr); a++) {
+		const struct link *other = observed_link_by_index(c->o, a->ifindex);
+
+		if (a->ifindex != l->ifindex) {
+			problem(c->p, ri, true, "address %s is on %s, not on %s",
+				addr_fmt(&r->addr, false, s), other ? other->name : "another interface",
+				l->name);
+			return false;
+		}
+		if (a->a.plen != r->addr.plen) {
+			problem(c->p, ri, true, "%s has %s, the map says /%u: left alone", l->name,
+				addr_fmt(&a->a, true, s), r->addr.plen);
+			return false;
+		}
+		have = true;
+	}
+	if (!(l->flags & IFF_UP))
+		add(c->p, CH_LINK_UP, ri, l->name)->dev.ifindex = l->ifindex;
+	if (!have) {
+		struct change *ch = add(c->p, CH_ADDR_ADD, ri, l->name);
+
+		ch->addr.ifindex = l->ifindex;
+		ch->addr.a = r->addr;
+		ch->record = 1;
+	}
+	return true;
+}
+
+static const struct owned *ledger_sysctl(const struct ctx *c, const char *ifname, int k)
+{
+	struct owned like = { .kind = OWN_SYSCTL, .key = (uint8_t)k };
+
+	snprintf(like.ifname, sizeof(like.ifname), "%s", ifname);
+	return ledger_find(c->o->owned, c->o->nowned, &like);
+}
+
+/*
+ * The rail's own values; values railup set before and the map no longer asks
+ * for go back to what they were.
+ */
+static void plan_devconf(struct ctx *c, int ri, const struct link *l)
+{
+	const struct rail *r = &c->m->rail[ri];
+	int8_t value[SC_COUNT], orig[SC_COUNT];
+	uint8_t record = 0, forget = 0;
+	struct change *ch;
+	bool any = false;
+
+	if (r->addr.family != AF_INET)
+		return;
+	for (int k = 0; k < SC_COUNT; k++) {
+		const struct owned *rec = ledger_sysctl(c, l->name, k);
+		int want = r->o.sysctl[k];
+
+		value[k] = orig[k] = SC_UNSET;
+		if (want == SC_UNSET && rec) {
+			want = rec->orig;
+			forget |= (uint8_t)(1u << k);
+		}
+		if (want == SC_UNSET || want == l->conf[k])
+			continue;
+		value[k] = (int8_t)want;
+		any = true;
+		if (!rec) {
+			record |= (uint8_t)(1u << k);
+			orig[k] = l->conf[k];
+		}
+	}
+	if (!any && !forget)
+		return;
+	ch = add_devconf(c->p, ri, l);
+	memcpy(ch->dev.value, value, sizeof(value));
+	memcpy(ch->orig, orig, sizeof(orig));
+	ch->record = record;
+	ch->forget = forget;
+}
+
+/* Rail i alone, or nothing of it when something is in the way. */
+static void plan_rail(struct ctx *c, int ri)
+{
+	const struct rail *r = &c->m->rail[ri];
+	const struct link *l = observed_link(c->o, rail_ifname(r));
+	unsigned mark = c->p->n;
+
+	if (!l) {
+		problem(c->p, ri, true, "interface %s not found", rail_ifname(r));
+		return;
+	}
+	if (!plan_address(c, ri, l))
+		return;
+	plan_devconf(c, ri, l);
+	if (!plan_routes(c, ri, l)) {
+		c->p->n = mark;
+		return;
+	}
+	plan_rule(c, ri);
+}
+
+/* conf/all: the map's value, lowered until every rail's own value takes effect. */
+static void plan_all(struct ctx *c)
+{
+	for (int k = 0; k < SC_COUNT; k++) {
+		const struct owned *rec = ledger_sysctl(c, "all", k);
+		int min_ask = SC_UNSET, base, target, now = c->o->all[k];
+		struct change *ch;
+		bool release;
+
+		for (unsigned i = 0; i < c->m->n; i++) {
+			int ask = c->m->rail[i].o.sysctl[k];
+
+			if (c->m->rail[i].addr.family == AF_INET && ask != SC_UNSET &&
+			    (min_ask == SC_UNSET || ask < min_ask))
+				min_ask = ask;
+		}
+		base = c->m->all[k] != SC_UNSET ? c->m->all[k] : rec ? rec->orig : now;
+		target = sysctl_all_target(k, base, now, min_ask);
+		/* Back to what railup found, and not the map's to manage: the entry goes. */
+		release = rec && c->m->all[k] == SC_UNSET && target == rec->orig;
+		if (target < 0 || (target == now && !release))
+			continue;
+		if (target == now) {
+			add(c->p, CH_FORGET, -1, "all")->entry = *rec;
+			continue;
+		}
+		ch = add(c->p, CH_SYSCTL_ALL, -1, "all");
+		ch->all.key = (uint8_t)k;
+		ch->all.value = (int8_t)target;
+		ch->orig[k] = (int8_t)now;
+		ch->record = !rec;
+		ch->forget = release;
+	}
+}
+
+/* Ledger entries of interfaces and addresses no rail uses any more. */
+static void plan_stale_ledger(struct ctx *c)
+{
+	for (unsigned i = 0; i < c->o->nowned; i++) {
+		const struct owned *e = &c->o->owned[i];
+		const struct link *l = observed_link(c->o, e->ifname);
+		int ri = strcmp(e->ifname, "all") ? rail_of_ifname(c, e->ifname) : -2;
+		struct change *ch;
+
+		if (ri == -2)
+			continue;
+		if (e->kind == OWN_ADDR && ri >= 0 && addr_eq(&c->m->rail[ri].addr, &e->a))
+			continue;
+		if (e->kind == OWN_SYSCTL && ri >= 0 && c->m->rail[ri].addr.family == AF_INET)
+			continue;
+		if (!l) {
+			ch = add(c->p, CH_FORGET, -1, e->ifname);
+			ch->entry = *e;
+		} else if (e->kind == OWN_ADDR) {
+			ch = add(c->p, CH_ADDR_DEL, -1, l->name);
+			ch->addr.ifindex = l->ifindex;
+			ch->addr.a = e->a;
+			ch->forget = 1;
+		} else {
+			ch = add_devconf(c->p, -1, l);
+			ch->dev.value[e->key] = e->orig;
+			ch->forget = (uint8_t)(1u << e->key);
+		}
+	}
+}
+
+/* Stable, by phase: apply carries changes out in the order of enum change_op. */
+static void sort_phases(struct plan *p)
+{
+	unsigned count[CH_COUNT + 1] = { 0 };
+	struct change *out = xcalloc(p->n, sizeof(*out));
+
+	for (unsigned i = 0; i < p->n; i++)
+		count[p->ch[i].op + 1]++;
+	for (unsigned k = 1; k <= CH_COUNT; k++)
+		count[k] += count[k - 1];
+	for (unsigned i = 0; i < p->n; i++)
+		out[count[p->ch[i].op]++] = p->ch[i];
+	free(p->ch);
+	p->ch = out;
+	p->cap = p->n;
+}
+
+void plan_up(const struct railmap *m, const struct observed *o, const uint8_t *rails, bool globals,
+	     struct plan *p)
+{
+	struct ctx c;
+
+	ctx_init(&c, m, o, p);
+	if (globals) {
+		plan_all(&c);
+		plan_stale_ledger(&c);
+	}
+	plan_stale(&c, rails, globals);
+	for (unsigned i = 0; i < m->n; i++)
+		if (!rails || rails[i])
+			plan_rail(&c, (int)i);
+	ctx_free(&c);
+	sort_phases(p);
+}
+
+void plan_down(const struct observed *o, struct plan *p)
+{
+	for (unsigned i = 0; i < o->nrule; i++)
+		if (o->rule[i].protocol == RAILUP_PROTO)
+			add(p, CH_RULE_DEL, -1, "")->rule = o->rule[i];
+	for (unsigned i = 0; i < o->nroute; i++)
+		if (o->route[i].protocol == RAILUP_PROTO)
+			add(p, CH_ROUTE_DEL, -1, "")->route = o->route[i];
+	for (unsigned i = 0; i < o->nowned; i++) {
+		const struct owned *e = &o->owned[i];
+		const struct link *l = observed_link(o, e->ifname);
+		struct change *ch;
+
+		if (e->kind == OWN_SYSCTL && !strcmp(e->ifname, "all")) {
+			ch = add(p, CH_SYSCTL_ALL, -1, "all");
+			ch->all.key = e->key;
+			ch->all.value = e->orig;
+			ch->forget = 1;
+		} else if (!l) {
+			ch = add(p, CH_FORGET, -1, e->ifname);
+			ch->entry = *e;
+		} else if (e->kind == OWN_ADDR) {
+			ch = add(p, CH_ADDR_DEL, -1, l->name);
+			ch->addr.ifindex = l->ifindex;
+			ch->addr.a = e->a;
+			ch->forget = 1;
+		} else {
+			ch = add_devconf(p, -1, l);
+			ch->dev.value[e->key] = e->orig;
+			ch->forget = (uint8_t)(1u << e->key);
+		}
+	}
+	sort_phases(p);
+}
+
+/* net.ipv4.conf.<dev>.<key>; sysctl(8) reads a dotted name like ib0.100 only with slashes. */
+static void print_sysctl(FILE *f, const char *dev, int k, int v)
+{
+	char sep = strchr(dev, '.') ? '/' : '.';
+
+	fprintf(f, "sysctl -w net%cipv4%cconf%c%s%c%s=%d\n", sep, sep, sep, dev, sep,
+		sysctl_desc[k].name, v);
+}
+
+static void print_route(FILE *f, const char *verb, const struct change *c)
+{
+	const struct route *r = &c->route;
+	char a[ADDR_STRLEN];
+
+	fprintf(f, "ip%s route %s %s", r->dst.family == AF_INET6 ? " -6" : "", verb,
+		r->dst.plen ? addr_fmt(&r->dst, true, a) : "default");
+	if (r->gw.family)
+		fprintf(f, " via %s", addr_fmt(&r->gw, false, a));
+	if (c->ifname[0])
+		fprintf(f, " dev %s", c->ifname);
+	if (r->src.family)
+		fprintf(f, " src %s", addr_fmt(&r->src, false, a));
+	fprintf(f, " table %u proto %u", r->table, r->protocol);
+	if (r->scope == RT_SCOPE_LINK)
+		fprintf(f, " scope link");
+	if (r->metric && !(r->dst.family == AF_INET6 && r->metric == 1024))
+		fprintf(f, " metric %u", r->metric);
+	fputc('\n', f);
+}
+
+static void print_rule(FILE *f, const char *verb, const struct rule *u)
+{
+	char a[ADDR_STRLEN];
+
+	fprintf(f, "ip%s rule %s from %s lookup %u priority %u proto %u\n",
+		u->family == AF_INET6 ? " -6" : "", verb,
+		u->src.family ? addr_fmt(&u->src, u->src.plen != addr_bits(&u->src), a) : "all",
+		u->table, u->priority, u->protocol);
+}
+
+static void print_addr(FILE *f, const char *verb, const struct change *c)
+{
+	char a[ADDR_STRLEN];
+
+	fprintf(f, "ip address %s %s dev %s%s\n", verb, addr_fmt(&c->addr.a, true, a), c->ifname,
+		c->addr.a.family == AF_INET6 && *verb == 'a' ? " nodad" : "");
+}
+
+void plan_print(FILE *f, const struct plan *p)
+{
+	for (unsigned i = 0; i < p->n; i++) {
+		const struct change *c = &p->ch[i];
+
+		switch (c->op) {
+		case CH_LINK_UP:
+			fprintf(f, "ip link set dev %s up\n", c->ifname);
+			break;
+		case CH_ADDR_ADD:
+			print_addr(f, "add", c);
+			break;
+		case CH_ADDR_DEL:
+			print_addr(f, "del", c);
+			break;
+		case CH_SYSCTL_ALL:
+			print_sysctl(f, "all", c->all.key, c->all.value);
+			break;
+		case CH_DEVCONF:
+			for (int k = 0; k < SC_COUNT; k++)
+				if (c->dev.value[k] != SC_UNSET)
+					print_sysctl(f, c->ifname, k, c->dev.value[k]);
+			break;
+		case CH_RULE_DEL:
+			print_rule(f, "del", &c->rule);
+			break;
+		case CH_RULE_ADD:
+			print_rule(f, "add", &c->rule);
+			break;
+		case CH_ROUTE_ADD:
+			print_route(f, "add", c);
+			break;
+		case CH_ROUTE_REPLACE:
+			print_route(f, "replace", c);
+			break;
+		case CH_ROUTE_DEL:
+			print_route(f, "del", c);
+			break;
+		}
+	}
+}
+
+void plan_free(struct plan *p)
+{
+	free(p->ch);
+	free(p->pb);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Planning, pure: the rail map and the observed state in, the list of
+ * changes out (and the problems that keep a rail from being configured).
+ * Nothing here talks to the kernel; apply.h carries a plan out.
+ */
+#ifndef RAILUP_PLAN_H
+#define RAILUP_PLAN_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "rail.h"
+#include "rtnl.h"
+
+/* In the order apply carries them out. */
+enum change_op {
+	CH_LINK_UP,
+	CH_ADDR_ADD,
+	CH_SYSCTL_ALL,
+	CH_DEVCONF,
+	CH_RULE_DEL,
+	CH_ROUTE_ADD,
+	CH_ROUTE_REPLACE,
+	CH_RULE_ADD,
+	CH_ROUTE_DEL,
+	CH_ADDR_DEL,
+	CH_FORGET, /* a ledger entry whose object is gone: no kernel change */
+	CH_COUNT
+};
+
+struct change {
+	uint8_t op;
+	int rail; /* index in the map; -1 when it belongs to no rail */
+	char ifname[IFNAMSIZ];
+	union {
+		struct route route;
+		struct rule rule;
+		struct laddr addr;
+		struct {
+			int ifindex;
+			int8_t value[SC_COUNT]; /* SC_UNSET: not written */
+		} dev;
+		struct {
+			uint8_t key;
+			int8_t value;
+		} all;
+		struct owned entry; /* CH_FORGET */
+	};
+	/* The ledger on success: per sysctl key (bit 0 for the others). */
+	uint8_t record, forget;
+	int8_t orig[SC_COUNT];
+};
+
+struct problem {
+	int rail; /* -1: the map as a whole */
+	bool fatal; /* the rail is left unconfigured */
+	char msg[240];
+};
+
+struct plan {
+	struct change *ch;
+	unsigned n, cap;
+	struct problem *pb;
+	unsigned npb, pbcap;
+};
+
+/*
+ * What applying the map changes. rails flags the rails to plan (NULL: all);
+ * globals adds conf/all and what belongs to no rail of the map (stale
+ * routes, rules, addresses and values railup made before).
+ */
+void plan_up(const struct railmap *m, const struct observed *o, const uint8_t *rails, bool globals,
+	     struct plan *p);
+/* Everything railup owns, undone. */
+void plan_down(const struct observed *o, struct plan *p);
+/*
+ * A rail's own objects: its rule, and its table's routes (the subnet's with
+ * the rail's address as source, and the way to its gateway).
+ */
+struct rule plan_rail_rule(const struct rail *r);
+unsigned plan_rail_routes(const struct rail *r, int ifindex, struct route out[2]);
+
+/* As ip(8) and sysctl(8) command lines an operator could paste. */
+void plan_print(FILE *f, const struct plan *p);
+void plan_free(struct plan *p);
+
+#endif

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "rail.h"
+#include "sysctl.h"
+
+void railmap_init(struct railmap *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->disabled = -1;
+	for (int k = 0; k < SC_COUNT; k++) {
+		m->def.sysctl[k] = SC_UNSET;
+		m->all[k] = SC_UNSET;
+	}
+	m->timeout_ms = DEFAULT_TIMEOUT;
+	strcpy(m->modules, DEFAULT_MODULES);
+}
+
+void railmap_free(struct railmap *m)
+{
+	for (unsigned i = 0; i < m->n; i++) {
+		free(m->rail[i].token);
+		free(m->rail[i].where);
+	}
+	free(m->rail);
+	m->rail = NULL;
+	m->n = m->cap = 0;
+}
+
+struct rail *railmap_add(struct railmap *m)
+{
+	struct rail *r;
+
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 8;
+		m->rail = xrealloc(m->rail, m->cap * sizeof(*m->rail));
+	}
+	r = &m->rail[m->n++];
+	memset(r, 0, sizeof(*r));
+	for (int k = 0; k < SC_COUNT; k++)
+		r->o.sysctl[k] = SC_UNSET;
+	return r;
+}
+
+/*
+ * RoCE follows the second seed (loose rp_filter everywhere, accept_local for
+ * loopback tests); IPoIB the first (strict rp_filter, arp_filter, and
+ * conf/all left alone).
+ */
+int profile_sysctl(enum profile p, enum sysctl_key k, int per_rail)
+{
+	static const int8_t table[2][2][SC_COUNT] = {
+		[PROFILE_ROCE] = {
+			/* all */ { 2, SC_UNSET, SC_UNSET, SC_UNSET, 1 },
+			/* rail */ { 2, 1, 2, SC_UNSET, SC_UNSET },
+		},
+		[PROFILE_IPOIB] = {
+			{ SC_UNSET, SC_UNSET, SC_UNSET, SC_UNSET, SC_UNSET },
+			{ 1, 2, 2, 1, SC_UNSET },
+		},
+	};
+
+	return table[p][!!per_rail][k];
+}
+
+const struct rail *railmap_by_name(const struct railmap *m, const char *name)
+{
+	for (unsigned i = 0; i < m->n; i++)
+		if (!strcmp(m->rail[i].name, name))
+			return &m->rail[i];
+	return NULL;
+}
+
+static int bad(const struct rail *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bad(const struct rail *r, const char *fmt, ...)
+{
+	char what[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return token_error(r->where, r->token, "%s", what);
+}
+
+/* Fills what the rail left unset: its own value, else rd.rail.<key>, else built in. */
+static int fill_defaults(struct railmap *m, struct rail *r, unsigned i)
+{
+	struct rail_opts *o = &r->o, *d = &m->def;
+	uint64_t n;
+
+	if (!(o->set & (1u << OPT_TABLE))) {
+		n = (uint64_t)(d->set & (1u << OPT_TABLE) ? d->table : DEFAULT_TABLE) + i;
+		if (n > UINT32_MAX)
+			return bad(r, "table number %llu is out of range", (unsigned long long)n);
+		o->table = (uint32_t)n;
+	}
+	if (!(o->set & (1u << OPT_PRIORITY))) {
+		n = (uint64_t)(d->set & (1u << OPT_PRIORITY) ? d->priority : DEFAULT_PRIORITY) + i;
+		if (n > UINT32_MAX)
+			return bad(r, "priority %llu is out of range", (unsigned long long)n);
+		o->priority = (uint32_t)n;
+	}
+	if (!(o->set & (1u << OPT_FABRIC)) && (d->set & (1u << OPT_FABRIC)) &&
+	    d->fabric.family == r->addr.family && r->gw.family)
+		o->fabric = d->fabric;
+	if (!(o->set & (1u << OPT_REQUIRED)))
+		o->required = d->set & (1u << OPT_REQUIRED) ? d->required : 1;
+	if (!(o->set & (1u << OPT_VERIFY)))
+		o->verify = d->set & (1u << OPT_VERIFY) ? d->verify : 1;
+	if (!(o->set & (1u << OPT_RXE)))
+		o->rxe = d->set & (1u << OPT_RXE) ? d->rxe : 0;
+	for (int k = 0; k < SC_COUNT; k++) {
+		if (o->set & (1u << (OPT_SYSCTL + k)))
+			continue;
+		if (d->set & (1u << (OPT_SYSCTL + k)))
+			o->sysctl[k] = d->sysctl[k];
+		else
+			o->sysctl[k] = (int8_t)profile_sysctl(m->profile, k, 1);
+	}
+	return 0;
+}
+
+static int check_addresses(const struct rail *r)
+{
+	char a[ADDR_STRLEN], b[ADDR_STRLEN];
+	const struct ipaddr *ad = &r->addr;
+	struct ipaddr net = addr_network(ad);
+
+	if (ad->plen < addr_bits(ad) - 1 && addr_host_bits_zero(ad))
+		return bad(r, "%s is the subnet's own address, not a host", addr_fmt(ad, 1, a));
+	if (ad->family == AF_INET && ad->plen < 31 && addr_host_bits_ones(ad))
+		return bad(r, "%s is the subnet's broadcast address", addr_fmt(ad, 1, a));
+	if (r->gw.family) {
+		if (r->gw.family != ad->family)
+			return bad(r, "gateway %s is not of the address's family",
+				   addr_fmt(&r->gw, 0, a));
+		if (!addr_in_prefix(&r->gw, ad))
+			return bad(r, "gateway %s is outside %s", addr_fmt(&r->gw, 0, a),
+				   addr_fmt(&net, 1, b));
+		if (addr_same_ip(&r->gw, ad))
+			return bad(r, "gateway %s is the rail's own address", addr_fmt(ad, 0, a));
+	}
+	if ((r->o.set & (1u << OPT_FABRIC)) && r->o.fabric.family) {
+		if (r->o.fabric.family != ad->family)
+			return bad(r, "fabric %s is not of the address's family",
+				   addr_fmt(&r->o.fabric, 1, a));
+		if (!r->gw.family)
+			return bad(r, "fabric=%s needs a gateway",
+				   addr_fmt(&r->o.fabric, 1, a));
+	}
+	return 0;
+}
+
+static int check_numbers(const struct railmap *m, const struct rail *r)
+{
+	uint32_t t = r->o.table;
+
+	if (t == 0 || (t >= 253 && t <= 255))
+		return bad(r, "table %u is reserved (0 unspec, 253 default, 254 main, 255 local)",
+			   t);
+	if (r->o.priority == 0 || r->o.priority >= 32766)
+		return bad(r, "priority %u must lie between 1 and 32765 (before main's rule)",
+			   r->o.priority);
+	for (int k = 0; k < SC_COUNT; k++) {
+		int ask = r->o.sysctl[k], all = m->all[k];
+		const char *name = sysctl_desc[k].name;
+
+		if (ask == SC_UNSET || all == SC_UNSET || !(m->mset & (1u << (MOPT_ALL + k))))
+			continue;
+		if (sysctl_effective(k, all, ask) != ask)
+			return bad(r, "%s=%d would not take effect: rd.rail.all.%s=%d overrides it",
+				   name, ask, name, all);
+	}
+	return 0;
+}
+
+static const struct railmap *sort_map;
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(sort_map->rail[*(const unsigned *)a].name,
+		      sort_map->rail[*(const unsigned *)b].name);
+}
+
+static int by_addr(const void *a, const void *b)
+{
+	struct ipaddr x = sort_map->rail[*(const unsigned *)a].addr;
+	struct ipaddr y = sort_map->rail[*(const unsigned *)b].addr;
+
+	x.plen = y.plen = 0;
+	return addr_cmp(&x, &y);
+}
+
+static int by_table(const void *a, const void *b)
+{
+	uint32_t x = sort_map->rail[*(const unsigned *)a].o.table;
+	uint32_t y = sort_map->rail[*(const unsigned *)b].o.table;
+
+	return x == y ? 0 : (x < y ? -1 : 1);
+}
+
+/* Duplicates found by sorting: a fleet map can hold thousands of rails. */
+static int check_unique(struct railmap *m)
+{
+	static const struct {
+		int (*cmp)(const void *, const void *);
+		const char *what;
+	} keys[] = { { by_name, "name" }, { by_addr, "address" }, { by_table, "table" } };
+	unsigned *ix = xcalloc(m->n, sizeof(*ix));
+	int ret = 0;
+
+	for (unsigned k = 0; k < sizeof(keys) / sizeof(keys[0]) && !ret; k++) {
+		for (unsigned i = 0; i < m->n; i++)
+			ix[i] = i;
+		sort_map = m;
+		qsort(ix, m->n, sizeof(*ix), keys[k].cmp);
+		for (unsigned i = 1; i < m->n && !ret; i++) {
+			unsigned a = ix[i - 1] < ix[i] ? ix[i - 1] : ix[i];
+			unsigned b = ix[i - 1] < ix[i] ? ix[i] : ix[i - 1];
+
+			if (keys[k].cmp(&ix[i - 1], &ix[i]))
+				continue;
+			ret = bad(&m->rail[b], "%s is the same as %s's", keys[k].what,
+				  quotes(m->rail[a].token));
+		}
+	}
+	sort_map = NULL;
+	free(ix);
+	return ret;
+}
+
+int railmap_finalize(struct railmap *m)
+{
+	for (int k = 0; k < SC_COUNT; k++)
+		if (!(m->mset & (1u << (MOPT_ALL + k))))
+			m->all[k] = (int8_t)profile_sysctl(m->profile, k, 0);
+	for (unsigned i = 0; i < m->n; i++) {
+		struct rail *r = &m->rail[i];
+
+		if (fill_defaults(m, r, i) || check_addresses(r) || check_numbers(m, r))
+			return -1;
+		memset(&r->st, 0, sizeof(r->st));
+	}
+	return check_unique(m);
+}
+
+void rail_fail(struct rail *r, const char *stage, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->st.phase == RAIL_FAILED)
+		return;
+	r->st.phase = RAIL_FAILED;
+	r->st.stage = stage;
+	va_start(ap, fmt);
+	vsnprintf(r->st.error, sizeof(r->st.error), fmt, ap);
+	va_end(ap);
+}
+
+const char *rail_phase_name(enum rail_phase p)
+{
+	static const char *const names[] = { "pending",	   "absent",   "ready",
+					     "configured", "verified", "failed" };
+
+	return names[p];
+}

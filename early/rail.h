@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The rail model: one struct rail per NIC and the map that holds them. The
+ * parser fills it, railmap_finalize() completes and checks it, and every
+ * later stage (planning, waiting, verifying, reporting) reads it and records
+ * its outcome in the rail's state.
+ */
+#ifndef RAILUP_RAIL_H
+#define RAILUP_RAIL_H
+
+#include <net/if.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+/* rtm_protocol and FRA_PROTOCOL of everything railup installs. */
+#define RAILUP_PROTO 114
+#define RAILS_MAX    4096
+
+/* The kernel combines these per-interface values with conf/all. */
+enum sysctl_key {
+	SC_RP_FILTER,
+	SC_ARP_IGNORE,
+	SC_ARP_ANNOUNCE,
+	SC_ARP_FILTER,
+	SC_ACCEPT_LOCAL,
+	SC_COUNT
+};
+#define SC_UNSET (-1) /* not managed: railup leaves the value alone */
+
+/* Options a rail takes as ",key=value"; the same keys as rd.rail.<key> set defaults. */
+enum rail_opt {
+	OPT_TABLE,
+	OPT_PRIORITY,
+	OPT_FABRIC,
+	OPT_REQUIRED,
+	OPT_VERIFY,
+	OPT_RXE,
+	OPT_SYSCTL, /* OPT_SYSCTL + enum sysctl_key */
+	OPT_COUNT = OPT_SYSCTL + SC_COUNT
+};
+
+struct rail_opts {
+	uint32_t set; /* bit per enum rail_opt given explicitly */
+	uint32_t table, priority;
+	struct ipaddr fabric;
+	uint8_t required, verify, rxe;
+	int8_t sysctl[SC_COUNT];
+};
+
+/* How a rail finds its netdev. By name unless an identity is given. */
+enum match_kind { MATCH_NAME, MATCH_MAC, MATCH_PCI, MATCH_GUID, MATCH_IBDEV };
+
+struct rail_match {
+	enum match_kind kind;
+	uint8_t mac[20], maclen;
+	char pci[16];	/* 0000:3b:00.0 */
+	uint64_t guid;	/* host order */
+	char ibdev[64]; /* RDMA device name */
+	uint8_t port;	/* 0: any */
+};
+
+/* Where a rail stands; it only moves forward, or to FAILED. */
+enum rail_phase {
+	RAIL_PENDING,
+	RAIL_ABSENT,	 /* its netdev is not (yet) there */
+	RAIL_READY,	 /* present, up, carrier (and RDMA port ACTIVE) */
+	RAIL_CONFIGURED, /* tables, rule and sysctls in place */
+	RAIL_VERIFIED,
+	RAIL_FAILED,
+};
+
+struct rail_state {
+	enum rail_phase phase;
+	int ifindex;
+	char ifname[IFNAMSIZ];
+	char ibdev[64];
+	uint8_t port;
+	const char *stage;  /* where it failed */
+	char error[200];    /* why, one line */
+};
+
+struct rail {
+	char name[IFNAMSIZ]; /* the label; also the netdev name when matched by name */
+	struct ipaddr addr;  /* with the subnet's prefix length */
+	struct ipaddr gw;    /* family 0: none */
+	struct rail_opts o;  /* complete after railmap_finalize() */
+	struct rail_match match;
+	char *token;	     /* as written, for messages */
+	char *where;	     /* its source: "/proc/cmdline", "FILE:LINE" */
+	struct rail_state st;
+};
+
+/* Settings only the map as a whole takes (rd.rail.<key>). */
+enum map_opt { MOPT_TIMEOUT, MOPT_MODULES, MOPT_PROFILE, MOPT_ALL, MOPT_COUNT = MOPT_ALL + SC_COUNT };
+
+enum profile { PROFILE_ROCE, PROFILE_IPOIB };
+
+#define MODULES_MAX 512
+
+struct railmap {
+	struct rail *rail;
+	unsigned n, cap;
+	int disabled;	      /* rd.rail=0 (1), rd.rail=1 (0), neither (-1) */
+	struct rail_opts def; /* rd.rail.<opt>: defaults; table and priority are bases */
+	uint32_t mset;	      /* bit per enum map_opt given explicitly */
+	unsigned timeout_ms;
+	char modules[MODULES_MAX]; /* comma-separated */
+	uint8_t profile;
+	int8_t all[SC_COUNT]; /* targets for net.ipv4.conf.all */
+};
+
+#define DEFAULT_TABLE	  101
+#define DEFAULT_PRIORITY  1001
+#define DEFAULT_TIMEOUT	  60000
+#define DEFAULT_MODULES	  "mlx5_core,mlx5_ib,ib_ipoib,rdma_ucm"
+
+void railmap_init(struct railmap *m);
+void railmap_free(struct railmap *m);
+struct rail *railmap_add(struct railmap *m);
+
+/* The profile's value for a rail (per_rail) or for conf/all. */
+int profile_sysctl(enum profile p, enum sysctl_key k, int per_rail);
+
+/*
+ * Fills every rail's unset options from the map's defaults and the profile,
+ * numbers tables and priorities, and checks the whole map (reserved and
+ * duplicate tables, duplicate names and addresses, gateways outside the
+ * subnet, settings that contradict each other). On the first problem logs
+ * one line quoting the token and returns -1.
+ */
+int railmap_finalize(struct railmap *m);
+
+const struct rail *railmap_by_name(const struct railmap *m, const char *name);
+
+/* Records a rail's failure at a stage (the first one sticks). */
+void rail_fail(struct rail *r, const char *stage, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *rail_phase_name(enum rail_phase p);
+
+#endif

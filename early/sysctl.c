@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/ip.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sysctl.h"
+
+const struct sysctl_desc sysctl_desc[SC_COUNT] = {
+	[SC_RP_FILTER] = { "rp_filter", true, IPV4_DEVCONF_RP_FILTER, 2 },
+	[SC_ARP_IGNORE] = { "arp_ignore", true, IPV4_DEVCONF_ARP_IGNORE, 8 },
+	[SC_ARP_ANNOUNCE] = { "arp_announce", true, IPV4_DEVCONF_ARP_ANNOUNCE, 2 },
+	[SC_ARP_FILTER] = { "arp_filter", false, IPV4_DEVCONF_ARPFILTER, 1 },
+	[SC_ACCEPT_LOCAL] = { "accept_local", false, IPV4_DEVCONF_ACCEPT_LOCAL, 1 },
+};
+
+int sysctl_effective(enum sysctl_key k, int all, int dev)
+{
+	if (sysctl_desc[k].max)
+		return all > dev ? all : dev;
+	return all || dev;
+}
+
+int sysctl_all_target(enum sysctl_key k, int want, int observed, int min_ask)
+{
+	int t = want != SC_UNSET ? want : observed;
+
+	if (t < 0 || min_ask == SC_UNSET)
+		return t;
+	if (sysctl_desc[k].max)
+		return t > min_ask ? min_ask : t;
+	return min_ask ? t : 0;
+}
+
+static int path(char *buf, size_t n, const char *dev, enum sysctl_key k)
+{
+	if (strchr(dev, '/') || !strcmp(dev, ".") || !strcmp(dev, "..")) {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(buf, n, "/proc/sys/net/ipv4/conf/%s/%s", dev, sysctl_desc[k].name);
+	return 0;
+}
+
+int sysctl_read(const char *dev, enum sysctl_key k)
+{
+	char p[128], buf[32];
+	ssize_t n;
+	int fd;
+
+	if (path(p, sizeof(p), dev, k))
+		return -1;
+	fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return atoi(buf);
+}
+
+int sysctl_write(const char *dev, enum sysctl_key k, int value)
+{
+	char p[128], buf[16];
+	int fd, n, saved;
+	ssize_t w;
+
+	if (path(p, sizeof(p), dev, k))
+		return -1;
+	fd = open(p, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = snprintf(buf, sizeof(buf), "%d\n", value);
+	w = write(fd, buf, (size_t)n);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return w == n ? 0 : -1;
+}
+
+/* /proc/net/netstat holds a header line and a value line per group. */
+long long sysctl_rpfilter_drops(void)
+{
+	char head[4096], vals[4096];
+	long long v = -1;
+	FILE *f = fopen("/proc/net/netstat", "re");
+
+	if (!f)
+		return -1;
+	while (v < 0 && fgets(head, sizeof(head), f) && fgets(vals, sizeof(vals), f)) {
+		char *hs, *vs, *h = strtok_r(head, " \n", &hs), *x = strtok_r(vals, " \n", &vs);
+
+		if (!h || strcmp(h, "TcpExt:"))
+			continue;
+		while ((h = strtok_r(NULL, " \n", &hs)) && (x = strtok_r(NULL, " \n", &vs)))
+			if (!strcmp(h, "IPReversePathFilter")) {
+				v = atoll(x);
+				break;
+			}
+	}
+	fclose(f);
+	return v;
+}

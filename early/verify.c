@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/fib_rules.h>
+#include <linux/rtnetlink.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "plan.h"
+#include "sysctl.h"
+#include "verify.h"
+
+static void wrong(struct rail_check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void wrong(struct rail_check *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!c->ok)
+		return;
+	c->ok = false;
+	va_start(ap, fmt);
+	vsnprintf(c->why, sizeof(c->why), fmt, ap);
+	va_end(ap);
+}
+
+static bool has_rule(const struct observed *o, const struct rail *r)
+{
+	struct rule want = plan_rail_rule(r);
+	const struct rule *e = observed_rules_at(o, want.priority);
+
+	for (; e && e < o->rule + o->nrule && e->priority == want.priority; e++)
+		if (rule_same(e, &want) && e->protocol == RAILUP_PROTO)
+			return true;
+	return false;
+}
+
+static void count_routes(const struct observed *o, const struct rail *r, int ifindex,
+			 struct rail_check *c)
+{
+	struct route want[2];
+
+	c->routes_want = plan_rail_routes(r, ifindex, want);
+	c->routes_have = 0;
+	for (unsigned i = 0; i < c->routes_want; i++) {
+		const struct route *e = observed_route(o, &want[i]);
+
+		for (; e && e < o->route + o->nroute && !route_key_cmp(e, &want[i]); e++)
+			if (route_same(e, &want[i])) {
+				c->routes_have++;
+				break;
+			}
+	}
+}
+
+void verify_audit(const struct railmap *m, const struct observed *o, unsigned i,
+		  struct rail_check *c)
+{
+	const struct rail *r = &m->rail[i];
+	const char *ifname = r->st.ifname[0] ? r->st.ifname : r->name;
+	const struct laddr *a = observed_addr(o, &r->addr);
+
+	memset(c, 0, sizeof(*c));
+	c->ok = true;
+	for (int k = 0; k < SC_COUNT; k++)
+		c->dev[k] = c->eff[k] = SC_UNSET;
+	c->link = observed_link(o, ifname);
+	if (!c->link) {
+		wrong(c, "interface %s not found", ifname);
+		return;
+	}
+	if (!(c->link->flags & IFF_UP))
+		wrong(c, "%s is down", ifname);
+	else if (!c->link->carrier)
+		wrong(c, "%s has no carrier", ifname);
+	for (; a && a < o->addr + o->naddr && addr_same_ip(&a->a, &r->addr); a++)
+		c->addr |= a->ifindex == c->link->ifindex && a->a.plen == r->addr.plen;
+	if (!c->addr)
+		wrong(c, "%s lacks its address", ifname);
+	c->rule = has_rule(o, r);
+	if (!c->rule)
+		wrong(c, "no rule from the rail's address to table %u at priority %u", r->o.table,
+		      r->o.priority);
+	count_routes(o, r, c->link->ifindex, c);
+	c->table = c->routes_have >= c->routes_want;
+	if (!c->table)
+		wrong(c, "table %u holds %u of its %u routes", r->o.table, c->routes_have,
+		      c->routes_want);
+	c->sysctl_ok = true;
+	if (r->addr.family != AF_INET)
+		return;
+	for (int k = 0; k < SC_COUNT; k++) {
+		c->dev[k] = c->link->conf[k];
+		if (o->all[k] == SC_UNSET || c->dev[k] == SC_UNSET)
+			continue;
+		c->eff[k] = (int8_t)sysctl_effective(k, o->all[k], c->dev[k]);
+		if (r->o.sysctl[k] != SC_UNSET && c->eff[k] != r->o.sysctl[k]) {
+			c->sysctl_ok = false;
+			wrong(c, "%s is %d in effect (all %d, %s %d), the map asks %d",
+			      sysctl_desc[k].name, c->eff[k], o->all[k], ifname, c->dev[k],
+			      r->o.sysctl[k]);
+		}
+	}
+}
+
+bool verify_target(const struct rail *r, struct ipaddr *t)
+{
+	unsigned bits = addr_bits(&r->addr);
+
+	if (r->gw.family) {
+		*t = r->gw;
+		t->plen = (uint8_t)bits;
+		return true;
+	}
+	if (r->addr.plen >= bits)
+		return false;
+	/* The first host of the subnet, or the second when that one is ours. */
+	*t = addr_network(&r->addr);
+	if (addr_add_host(t, 1) || (addr_same_ip(t, &r->addr) && addr_add_host(t, 1)))
+		return false;
+	t->plen = (uint8_t)bits;
+	return true;
+}
+
+void verify_decision(struct nl *nl, const struct observed *o, const struct rail *r,
+		     struct rail_check *c)
+{
+	const struct link *out;
+	char err[200], a[ADDR_STRLEN], b[ADDR_STRLEN];
+	struct ipaddr src = r->addr;
+
+	if (!c->link || !verify_target(r, &c->target))
+		return;
+	src.plen = (uint8_t)addr_bits(&src);
+	c->decided = true;
+	c->decision_err = rtnl_route_get(nl, &c->target, &src, 0, false, &c->decision, err,
+					 sizeof(err));
+	if (c->decision_err) {
+		wrong(c, "ip route get %s from %s: %s%s%s", addr_fmt(&c->target, false, a),
+		      addr_fmt(&src, false, b), strerror(-c->decision_err), *err ? ": " : "", err);
+		return;
+	}
+	out = observed_link_by_index(o, c->decision.oif);
+	snprintf(c->decision_dev, sizeof(c->decision_dev), "%s", out ? out->name : "?");
+	c->decision_ok = c->decision.oif == c->link->ifindex && c->decision.table == r->o.table;
+	if (!c->decision_ok)
+		wrong(c, "ip route get %s from %s leaves by %s from table %u, not by %s from "
+			 "table %u",
+		      addr_fmt(&c->target, false, a), addr_fmt(&src, false, b), c->decision_dev,
+		      c->decision.table, c->link->name, r->o.table);
+}

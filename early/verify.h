@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Verifying a rail: its objects as the kernel holds them (link, address,
+ * rule, table, effective sysctls), and the kernel's own routing decision
+ * for traffic from the rail's address.
+ */
+#ifndef RAILUP_VERIFY_H
+#define RAILUP_VERIFY_H
+
+#include <stdbool.h>
+
+#include "netlink.h"
+#include "rail.h"
+#include "rtnl.h"
+
+struct rail_check {
+	const struct link *link;
+	bool addr, rule, table;
+	unsigned routes_want, routes_have;
+	/* ip route get <target> from <rail address> */
+	struct ipaddr target;
+	bool decided, decision_ok;
+	int decision_err;
+	struct route decision;
+	char decision_dev[IFNAMSIZ];
+	int8_t dev[SC_COUNT], eff[SC_COUNT]; /* SC_UNSET: unknown or not asked */
+	bool sysctl_ok;
+	bool ok;
+	char why[200]; /* the first thing wrong */
+};
+
+/* From what was observed alone: no kernel request. */
+void verify_audit(const struct railmap *m, const struct observed *o, unsigned i,
+		  struct rail_check *c);
+
+/*
+ * Where the kernel sends traffic from the rail's address: to its gateway, or
+ * to another address of its subnet. Must leave by the rail's netdev, from
+ * the rail's table.
+ */
+void verify_decision(struct nl *nl, const struct observed *o, const struct rail *r,
+		     struct rail_check *c);
+
+/* An address of the rail's network to ask about: its gateway, else a neighbour. */
+bool verify_target(const struct rail *r, struct ipaddr *t);
+
+#endif
