@@ -51,8 +51,8 @@
 #       Sets VM_INITRAMFS_MODULES to the list of module names packed.
 #
 #   vm_test_initramfs OUT BODY [SRC:DEST ...]
-#       vm_initramfs with tests/vm/init.sh as /init and BODY at /vm/test.sh.
-#       init.sh mounts the usual file systems, brings up lo, sources
+#       vm_initramfs with tests/vm/guest-init.sh as /init and BODY at /vm/test.sh.
+#       guest-init.sh mounts the usual file systems, brings up lo, sources
 #       /vm/guest.sh (assertion helpers), runs BODY, prints
 #       "VM-RESULT rc=N" and powers off.
 #
@@ -406,7 +406,7 @@ vm_test_initramfs() {
 	local out=$1 body=$2
 	shift 2
 	[ -f "$body" ] || { vm_die "test body $body not found"; return 1; }
-	vm_initramfs "$out" "$VM_DIR/init.sh" "$VM_DIR/guest.sh:/vm/guest.sh" \
+	vm_initramfs "$out" "$VM_DIR/guest-init.sh" "$VM_DIR/guest.sh:/vm/guest.sh" \
 		"$body:/vm/test.sh" "$@"
 }
 
