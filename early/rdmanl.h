@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * RDMA netlink (NETLINK_RDMA, the nldev interface iproute2's rdma tool
+ * speaks): the RDMA devices and their ports, which netdev each port serves,
+ * and Soft-RoCE devices for machines without RDMA NICs.
+ */
+#ifndef RAILUP_RDMANL_H
+#define RAILUP_RDMANL_H
+
+#include <net/if.h>
+#include <stdint.h>
+
+#include "netlink.h"
+
+#define IB_PORT_ACTIVE 4
+
+struct rdma_port {
+	uint32_t dev_index;
+	char dev[64];	    /* mlx5_0, rxe0 */
+	char protocol[16];  /* "ib", "roce", "iw", as the kernel names it */
+	uint64_t node_guid; /* host order */
+	uint8_t port;	    /* 1-based */
+	uint8_t state;	    /* IB_PORT_* (4: ACTIVE) */
+	uint8_t phys_state; /* 5: LinkUp */
+	int ndev_index;	    /* the netdev of a RoCE/iWARP port; 0 for InfiniBand */
+	char ndev[IFNAMSIZ];
+};
+
+/* Every port of every RDMA device. */
+int rdmanl_ports(struct nl *nl, struct rdma_port **v, unsigned *n);
+
+/*
+ * The port serving netdev (ifindex, name): a RoCE port names its netdev; an
+ * IPoIB netdev is matched to its port through sysfs (same parent device,
+ * dev_port + 1). NULL when no RDMA port backs the netdev.
+ */
+const struct rdma_port *rdma_port_of_netdev(const struct rdma_port *v, unsigned n, int ifindex,
+					    const char *ifname);
+
+/* Creates Soft-RoCE device name on netdev ndev (rdma link add NAME type rxe netdev NDEV). */
+int rdmanl_add_rxe(struct nl *nl, const char *name, const char *ndev, char *err, size_t errlen);
+
+/* Decoders, separated for the fuzzers: one RDMA_NLDEV_CMD_{GET,PORT_GET} reply. */
+int rdmanl_decode_port(const struct nlmsghdr *h, struct rdma_port *p);
+
+#endif
