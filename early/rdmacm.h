@@ -56,6 +56,8 @@ struct cm {
 	int fd;
 };
 
+/* cm_open, cm_bind_query, cm_resolve, cm_loopback: 0, or -1 with *e filled. */
+
 int cm_open(struct cm *cm, struct cm_error *e);
 void cm_close(struct cm *cm);
 
