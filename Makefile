@@ -30,6 +30,10 @@ UNIT_SRCS := $(filter-out early/main.c early/commands.c early/modules.c,$(SRCS))
 UNIT_OBJS := $(patsubst early/%.c,build/host/%.o,$(UNIT_SRCS))
 TEST_SRCS := $(wildcard tests/unit/*.c)
 
+# Quiet unless V=1.
+Q := $(if $(V),,@)
+show = $(if $(V),,@echo "  $(1)	$(2)";)
+
 all: early/railup
 
 .deps/musl/flags.mk: scripts/deps.sh
@@ -37,17 +41,17 @@ all: early/railup
 
 build/musl/%.o: early/%.c $(HDRS) .deps/musl/flags.mk
 	@mkdir -p $(@D)
-	$(DEPS_CC) $(MUSL_CFLAGS) -c -o $@ $<
+	$(call show,CC,$@)$(DEPS_CC) $(MUSL_CFLAGS) -c -o $@ $<
 
 early/railup: $(MUSL_OBJS)
-	$(DEPS_CC) $(MUSL_LDFLAGS) -o $@ $^ $(DEPS_LIBS)
+	$(call show,LD,$@)$(DEPS_CC) $(MUSL_LDFLAGS) -o $@ $^ $(DEPS_LIBS)
 
 build/host/%.o: early/%.c $(HDRS)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -c -o $@ $<
+	$(call show,CC,$@)$(HOST_CC) $(HOST_CFLAGS) -c -o $@ $<
 
 build/unit-tests: $(TEST_SRCS) tests/unit/unit.h $(UNIT_OBJS)
-	$(HOST_CC) $(HOST_CFLAGS) -Iearly -o $@ $(TEST_SRCS) $(UNIT_OBJS) -lcheck -lsubunit -lm -lrt -pthread
+	$(call show,LD,$@)$(HOST_CC) $(HOST_CFLAGS) -Iearly -o $@ $(TEST_SRCS) $(UNIT_OBJS) -lcheck -lsubunit -lm -lrt -pthread
 
 unit: build/unit-tests
 	build/unit-tests

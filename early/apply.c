@@ -132,7 +132,7 @@ static unsigned entries(const struct change *c, uint8_t bits, struct owned out[S
 	return n;
 }
 
-static void update_ledger(const struct run *run, const struct observed *o, const char *rundir)
+static void update_ledger(const struct run *run, struct observed *o, const char *rundir)
 {
 	unsigned n = o->nowned, cap = o->nowned;
 	struct owned *v = xcalloc(n, sizeof(*v)), e[SC_COUNT];
@@ -176,12 +176,17 @@ static void update_ledger(const struct run *run, const struct observed *o, const
 		if (ledger_write(rundir, v, keep))
 			log_warn("%s/owned: %s: railup down will not know what it changed",
 				 rundir, strerror(errno));
+		/* The next plan (boot applies rail by rail) starts from this ledger. */
+		free(o->owned);
+		o->owned = v;
+		o->nowned = keep;
+		v = NULL;
 	}
 	free(gone);
 	free(v);
 }
 
-int apply_plan(struct nl *nl, struct railmap *m, const struct observed *o, const struct plan *p,
+int apply_plan(struct nl *nl, struct railmap *m, struct observed *o, const struct plan *p,
 	       const char *rundir)
 {
 	struct run run = {

@@ -3,7 +3,7 @@
  * Carrying a plan out: conf/all through /proc/sys, everything else in one
  * netlink batch in the plan's order. A failed change fails its rail (with
  * the change and the kernel's words); what succeeded is recorded in the
- * ledger. Returns the number of failed changes, or -1 when nothing could be
+ * ledger, on disk and in o. Returns the number of failed changes, or -1 when nothing could be
  * sent at all.
  */
 #ifndef RAILUP_APPLY_H
@@ -15,7 +15,7 @@
 #include "plan.h"
 #include "rail.h"
 
-int apply_plan(struct nl *nl, struct railmap *m, const struct observed *o, const struct plan *p,
+int apply_plan(struct nl *nl, struct railmap *m, struct observed *o, const struct plan *p,
 	       const char *rundir);
 
 /* One change as the command line plan_print() writes, without the newline. */

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,10 +8,13 @@
 #include "commands.h"
 #include "config.h"
 #include "log.h"
+#include "modules.h"
 #include "plan.h"
+#include "rdmanl.h"
 #include "report.h"
 #include "sysctl.h"
 #include "verify.h"
+#include "wait.h"
 
 /* The map, or an exit status: bad input, or railup switched off. */
 static int load(const struct opts *o, struct railmap *m)
@@ -142,6 +147,15 @@ int cmd_down(const struct opts *opt)
 	return ret;
 }
 
+static const struct boot_record *boot_of(const struct boot_record *b, unsigned n,
+					 const char *name)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (!strcmp(b[i].name, name))
+			return &b[i];
+	return NULL;
+}
+
 int cmd_status(const struct opts *opt)
 {
 	struct railmap m;
@@ -156,20 +170,131 @@ int cmd_status(const struct opts *opt)
 	}
 	ret = EXIT_FAIL;
 	if (!observe(opt, &nl, &m, &o)) {
+		unsigned nb = 0;
+		struct boot_record *b = report_state_read(opt->rundir, &nb);
+		const struct boot_record **boot = xcalloc(m.n, sizeof(*boot));
 		bool all_ok = true;
 
 		c = xcalloc(m.n, sizeof(*c));
 		for (unsigned i = 0; i < m.n; i++) {
 			verify_audit(&m, &o, i, &c[i]);
 			verify_decision(&nl, &o, &m.rail[i], &c[i]);
+			boot[i] = boot_of(b, nb, m.rail[i].name);
+			if (boot[i] && !strcmp(boot[i]->phase, "failed") && c[i].ok) {
+				c[i].ok = false;
+				snprintf(c[i].why, sizeof(c[i].why), "at boot: %.15s: %.170s",
+					 boot[i]->stage, boot[i]->error);
+			}
 			all_ok &= c[i].ok;
 		}
-		report_status(stdout, &m, c, sysctl_rpfilter_drops(), opt->json);
+		report_status(stdout, &m, c, (const struct boot_record *const *)boot,
+			      sysctl_rpfilter_drops(), opt->json);
 		ret = all_ok ? EXIT_OK : EXIT_FAIL;
+		free(boot);
+		free(b);
 	}
 	free(c);
 	observed_free(&o);
 	nl_close(&nl);
+	railmap_free(&m);
+	return ret;
+}
+
+struct boot {
+	struct nl nl;
+	struct observed o;
+	const struct opts *opt;
+};
+
+/* A rail is ready: configure it now, not at the deadline. */
+static void configure_one(struct railmap *m, unsigned i, void *arg)
+{
+	struct boot *b = arg;
+	uint8_t *only = xcalloc(m->n, 1);
+	struct plan p = { 0 };
+	struct rail *r = &m->rail[i];
+
+	only[i] = 1;
+	plan_up(m, &b->o, only, false, &p);
+	note_problems(m, &p);
+	if (r->st.phase != RAIL_FAILED && apply_plan(&b->nl, m, &b->o, &p, b->opt->rundir) >= 0 &&
+	    r->st.phase != RAIL_FAILED) {
+		r->st.phase = RAIL_CONFIGURED;
+		log_info("%s: configured (table %u, priority %u)", r->name, r->o.table,
+			 r->o.priority);
+	}
+	plan_free(&p);
+	free(only);
+}
+
+static void verify_all(struct boot *b, struct railmap *m)
+{
+	struct rdma_port *ports = NULL;
+	struct nl rdma = { .fd = -1 };
+	unsigned nports = 0;
+
+	if (!nl_open(&rdma, NETLINK_RDMA))
+		rdmanl_ports(&rdma, &ports, &nports);
+	rtnl_observe_links(&b->nl, &b->o);
+	for (unsigned i = 0; i < m->n; i++)
+		if (m->rail[i].st.phase == RAIL_CONFIGURED)
+			verify_rail(&b->nl, &b->o, ports, nports, m, &m->rail[i]);
+	free(ports);
+	nl_close(&rdma);
+}
+
+static int signal_result(const struct opts *opt, struct railmap *m, enum boot_result res)
+{
+	char status[200];
+	unsigned verified = 0;
+
+	for (unsigned i = 0; i < m->n; i++)
+		verified += m->rail[i].st.phase == RAIL_VERIFIED;
+	if (m->n)
+		report_outcome(m);
+	if (report_state_write(opt->rundir, m, res))
+		log_warn("%s/state: %s", opt->rundir, strerror(errno));
+	snprintf(status, sizeof(status), "%s: %u of %u rails verified", report_result_name(res),
+		 verified, m->n);
+	report_notify(status);
+	return res == BOOT_FAILED ? EXIT_FAIL : res == BOOT_INVALID ? EXIT_BAD : EXIT_OK;
+}
+
+/*
+ * The boot pipeline: modules, what belongs to no rail, then each rail as
+ * soon as it is ready, then verification, then the verdict for the rest of
+ * the boot (exit status, kernel log, state file, sd_notify).
+ */
+int cmd_boot(const struct opts *opt)
+{
+	struct boot b = { .nl = { .fd = -1 }, .opt = opt };
+	struct railmap m;
+	struct plan p = { 0 };
+	uint8_t *none;
+	int ret = load(opt, &m);
+
+	if (ret >= 0) {
+		ret = signal_result(opt, &m, ret == EXIT_BAD ? BOOT_INVALID : BOOT_DISABLED);
+		railmap_free(&m);
+		return ret;
+	}
+	modules_load(&m);
+	if (observe(opt, &b.nl, &m, &b.o)) {
+		for (unsigned i = 0; i < m.n; i++)
+			rail_fail(&m.rail[i], "observe", "cannot read the kernel's state");
+	} else {
+		none = xcalloc(m.n, 1);
+		plan_up(&m, &b.o, none, true, &p);
+		note_problems(&m, &p);
+		apply_plan(&b.nl, &m, &b.o, &p, opt->rundir);
+		free(none);
+		wait_rails(&b.nl, &m, &b.o, m.timeout_ms, configure_one, &b);
+		verify_all(&b, &m);
+	}
+	ret = signal_result(opt, &m, report_result(&m));
+	plan_free(&p);
+	observed_free(&b.o);
+	nl_close(&b.nl);
 	railmap_free(&m);
 	return ret;
 }

@@ -22,5 +22,6 @@ int cmd_apply(const struct opts *o);
 int cmd_plan(const struct opts *o);
 int cmd_status(const struct opts *o);
 int cmd_down(const struct opts *o);
+int cmd_boot(const struct opts *o);
 
 #endif

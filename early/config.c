@@ -84,6 +84,7 @@ static const struct key keys[] = {
 	{ "guid", K_GUID, IN_RAIL, MATCH_GUID },
 	{ "ibdev", K_IBDEV, IN_RAIL, MATCH_IBDEV },
 	{ "timeout", K_TIMEOUT, IN_MAP, MOPT_TIMEOUT },
+	{ "verify_timeout", K_TIMEOUT, IN_MAP, MOPT_VERIFY_TIMEOUT },
 	{ "modules", K_MODULES, IN_MAP, MOPT_MODULES },
 	{ "profile", K_PROFILE, IN_MAP, MOPT_PROFILE },
 	{ "all.rp_filter", K_ALL, IN_MAP, SC_RP_FILTER },
@@ -266,9 +267,10 @@ static int set_map(const struct pctx *c, const struct key *k, const char *v, siz
 			digits = n - 1;
 		}
 		if (!parse_u64(v, digits, 86400000, &x) || x * scale > 86400000)
-			return fail(c, "timeout=%s: not a duration (seconds, or N ms) up to a day",
-				    quote(v, n));
-		m->timeout_ms = (unsigned)(x * scale);
+			return fail(c, "%s=%s: not a duration (seconds, or N ms) up to a day",
+				    k->name, quote(v, n));
+		*(k->id == MOPT_TIMEOUT ? &m->timeout_ms : &m->verify_timeout_ms) =
+			(unsigned)(x * scale);
 		break;
 	}
 	case K_MODULES:
@@ -677,6 +679,8 @@ static void merge(struct railmap *into, struct railmap *over)
 			copy_opt(&into->def, &over->def, o);
 	if (over->mset & (1u << MOPT_TIMEOUT))
 		into->timeout_ms = over->timeout_ms;
+	if (over->mset & (1u << MOPT_VERIFY_TIMEOUT))
+		into->verify_timeout_ms = over->verify_timeout_ms;
 	if (over->mset & (1u << MOPT_MODULES))
 		strcpy(into->modules, over->modules);
 	if (over->mset & (1u << MOPT_PROFILE))

@@ -21,13 +21,17 @@ static const char usage[] =
 	"  plan     print what apply would change, as ip/sysctl commands; change nothing\n"
 	"  status   check every rail (rule, table, routing decision, sysctls); exit 1 if any is wrong\n"
 	"  down     remove everything railup installed, restore what it changed\n"
+	"  boot     the boot pipeline: load modules, wait for each rail and configure it\n"
+	"           as soon as it is ready, verify every rail (routing, RDMA CM), then\n"
+	"           report to the kernel log, /run/railup/state and systemd\n"
 	"\n"
 	"Options:\n"
 	"  --cmdline FILE   read rd.rail= settings from FILE instead of /proc/cmdline\n"
 	"  --conf FILE      read the rail map from FILE instead of /etc/railup.conf\n"
 	"  --run-dir DIR    keep railup's records in DIR instead of /run/railup\n"
 	"  --json           status as JSON\n"
-	"  --kmsg           also log to the kernel log\n"
+	"  --kmsg           also log to the kernel log (boot does by default)\n"
+	"  --no-kmsg        do not log to the kernel log\n"
 	"  -q, --quiet      errors only\n"
 	"  -v, --verbose    more detail\n"
 	"  -h, --help       this text\n"
@@ -41,11 +45,13 @@ static const char usage[] =
 static const struct {
 	const char *name;
 	int (*fn)(const struct opts *);
+	bool kmsg; /* logs to the kernel log unless told otherwise */
 } commands[] = {
-	{ "apply", cmd_apply },
-	{ "plan", cmd_plan },
-	{ "status", cmd_status },
-	{ "down", cmd_down },
+	{ "apply", cmd_apply, false },
+	{ "plan", cmd_plan, false },
+	{ "status", cmd_status, false },
+	{ "down", cmd_down, false },
+	{ "boot", cmd_boot, true },
 };
 
 int main(int argc, char **argv)
@@ -56,6 +62,7 @@ int main(int argc, char **argv)
 		{ "run-dir", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "kmsg", no_argument, NULL, 'k' },
+		{ "no-kmsg", no_argument, NULL, 'K' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -67,8 +74,7 @@ int main(int argc, char **argv)
 		.conf = "/etc/railup.conf",
 		.rundir = "/run/railup",
 	};
-	int level = LOG_INFO, c;
-	bool kmsg = false;
+	int level = LOG_INFO, c, kmsg = -1;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "qvhV", longopts, NULL)) != -1) {
@@ -87,7 +93,10 @@ int main(int argc, char **argv)
 			o.json = true;
 			break;
 		case 'k':
-			kmsg = true;
+			kmsg = 1;
+			break;
+		case 'K':
+			kmsg = 0;
 			break;
 		case 'q':
 			level = LOG_WARNING;
@@ -107,15 +116,16 @@ int main(int argc, char **argv)
 			return EXIT_BAD;
 		}
 	}
-	log_setup(kmsg, level);
 	if (optind != argc - 1) {
 		fprintf(stderr, "railup: %s (see --help)\n",
 			optind == argc ? "which command?" : "one command at a time");
 		return EXIT_BAD;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[optind], commands[i].name))
+		if (!strcmp(argv[optind], commands[i].name)) {
+			log_setup(kmsg < 0 ? commands[i].kmsg : kmsg, level);
 			return commands[i].fn(&o);
+		}
 	fprintf(stderr, "railup: \"%s\": no such command (see --help)\n", argv[optind]);
 	return EXIT_BAD;
 }

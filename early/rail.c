@@ -17,6 +17,7 @@ void railmap_init(struct railmap *m)
 		m->all[k] = SC_UNSET;
 	}
 	m->timeout_ms = DEFAULT_TIMEOUT;
+	m->verify_timeout_ms = DEFAULT_VERIFY_TIMEOUT;
 	strcpy(m->modules, DEFAULT_MODULES);
 }
 
@@ -210,7 +211,7 @@ static int check_unique(struct railmap *m)
 	static const struct {
 		int (*cmp)(const void *, const void *);
 		const char *what;
-	} keys[] = { { by_name, "name" }, { by_addr, "address" }, { by_table, "table" } };
+	} keys[] = { { by_name, "interface" }, { by_addr, "address" }, { by_table, "table" } };
 	unsigned *ix = xcalloc(m->n, sizeof(*ix));
 	int ret = 0;
 
@@ -225,7 +226,7 @@ static int check_unique(struct railmap *m)
 
 			if (keys[k].cmp(&ix[i - 1], &ix[i]))
 				continue;
-			ret = bad(&m->rail[b], "%s is the same as %s's", keys[k].what,
+			ret = bad(&m->rail[b], "duplicate %s: also in %s", keys[k].what,
 				  quotes(m->rail[a].token));
 		}
 	}

@@ -92,7 +92,14 @@ struct rail {
 };
 
 /* Settings only the map as a whole takes (rd.rail.<key>). */
-enum map_opt { MOPT_TIMEOUT, MOPT_MODULES, MOPT_PROFILE, MOPT_ALL, MOPT_COUNT = MOPT_ALL + SC_COUNT };
+enum map_opt {
+	MOPT_TIMEOUT,
+	MOPT_VERIFY_TIMEOUT,
+	MOPT_MODULES,
+	MOPT_PROFILE,
+	MOPT_ALL,
+	MOPT_COUNT = MOPT_ALL + SC_COUNT
+};
 
 enum profile { PROFILE_ROCE, PROFILE_IPOIB };
 
@@ -104,7 +111,8 @@ struct railmap {
 	int disabled;	      /* rd.rail=0 (1), rd.rail=1 (0), neither (-1) */
 	struct rail_opts def; /* rd.rail.<opt>: defaults; table and priority are bases */
 	uint32_t mset;	      /* bit per enum map_opt given explicitly */
-	unsigned timeout_ms;
+	unsigned timeout_ms;	    /* waiting for the rails, in all */
+	unsigned verify_timeout_ms; /* verifying one rail, retries included */
 	char modules[MODULES_MAX]; /* comma-separated */
 	uint8_t profile;
 	int8_t all[SC_COUNT]; /* targets for net.ipv4.conf.all */
@@ -113,6 +121,7 @@ struct railmap {
 #define DEFAULT_TABLE	  101
 #define DEFAULT_PRIORITY  1001
 #define DEFAULT_TIMEOUT	  60000
+#define DEFAULT_VERIFY_TIMEOUT 10000
 #define DEFAULT_MODULES	  "mlx5_core,mlx5_ib,ib_ipoib,rdma_ucm"
 
 void railmap_init(struct railmap *m);

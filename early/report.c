@@ -1,6 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "report.h"
@@ -22,7 +31,8 @@ void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void text_rail(FILE *f, const struct rail *r, const struct rail_check *c)
+static void text_rail(FILE *f, const struct rail *r, const struct rail_check *c,
+		      const struct boot_record *boot)
 {
 	char a[ADDR_STRLEN], b[ADDR_STRLEN];
 
@@ -39,6 +49,9 @@ static void text_rail(FILE *f, const struct rail *r, const struct rail_check *c)
 		fprintf(f, "  decision  %s from %s: dev %s table %u%s\n",
 			addr_fmt(&c->target, false, a), addr_fmt(&r->addr, false, b),
 			c->decision_dev, c->decision.table, c->decision_ok ? "" : " (wrong)");
+	if (boot)
+		fprintf(f, "  boot      %s%s%s%s%s\n", boot->phase, *boot->stage ? " at " : "",
+			boot->stage, *boot->error ? ": " : "", boot->error);
 	if (r->addr.family != AF_INET || !c->link)
 		return;
 	fprintf(f, "  sysctl   ");
@@ -52,7 +65,8 @@ static void text_rail(FILE *f, const struct rail *r, const struct rail_check *c)
 	fprintf(f, "\n");
 }
 
-static void json_rail(FILE *f, const struct rail *r, const struct rail_check *c)
+static void json_rail(FILE *f, const struct rail *r, const struct rail_check *c,
+		      const struct boot_record *b)
 {
 	char a[ADDR_STRLEN];
 
@@ -88,13 +102,25 @@ static void json_rail(FILE *f, const struct rail *r, const struct rail_check *c)
 			fprintf(f, "%d", r->o.sysctl[k]);
 		fprintf(f, ",\"dev\":%d,\"effective\":%d}", c->dev[k], c->eff[k]);
 	}
-	fprintf(f, "},\"ok\":%s,\"why\":", c->ok ? "true" : "false");
+	fprintf(f, "},\"boot\":");
+	if (b) {
+		fprintf(f, "{\"phase\":");
+		json_str(f, b->phase);
+		fprintf(f, ",\"stage\":");
+		json_str(f, b->stage);
+		fprintf(f, ",\"error\":");
+		json_str(f, b->error);
+		fputc('}', f);
+	} else {
+		fprintf(f, "null");
+	}
+	fprintf(f, ",\"ok\":%s,\"why\":", c->ok ? "true" : "false");
 	json_str(f, c->why);
 	fprintf(f, "}");
 }
 
 void report_status(FILE *f, const struct railmap *m, const struct rail_check *c,
-		   long long rp_drops, bool json)
+		   const struct boot_record *const *boot, long long rp_drops, bool json)
 {
 	unsigned ok = 0;
 
@@ -105,14 +131,14 @@ void report_status(FILE *f, const struct railmap *m, const struct rail_check *c,
 		for (unsigned i = 0; i < m->n; i++) {
 			if (i)
 				fputc(',', f);
-			json_rail(f, &m->rail[i], &c[i]);
+			json_rail(f, &m->rail[i], &c[i], boot[i]);
 		}
 		fprintf(f, "],\"rp_filter_drops\":%lld,\"ok\":%s}\n", rp_drops,
 			ok == m->n ? "true" : "false");
 		return;
 	}
 	for (unsigned i = 0; i < m->n; i++)
-		text_rail(f, &m->rail[i], &c[i]);
+		text_rail(f, &m->rail[i], &c[i], boot[i]);
 	if (rp_drops >= 0)
 		fprintf(f, "rp_filter drops (IPReversePathFilter): %lld\n", rp_drops);
 	fprintf(f, "%u rail%s: %u ok, %u wrong\n", m->n, m->n == 1 ? "" : "s", ok, m->n - ok);
@@ -135,4 +161,166 @@ void report_outcome(const struct railmap *m)
 	log_msg(count[RAIL_FAILED] ? LOG_ERR : LOG_NOTICE,
 		"%u rail%s: %u verified, %u configured, %u failed", m->n, m->n == 1 ? "" : "s",
 		count[RAIL_VERIFIED], count[RAIL_CONFIGURED], count[RAIL_FAILED]);
+}
+
+enum boot_result report_result(const struct railmap *m)
+{
+	enum boot_result res = BOOT_OK;
+
+	if (m->disabled == 1)
+		return BOOT_DISABLED;
+	for (unsigned i = 0; i < m->n; i++)
+		if (m->rail[i].st.phase != RAIL_VERIFIED)
+			res = m->rail[i].o.required ? BOOT_FAILED : res == BOOT_OK ? BOOT_DEGRADED : res;
+	return res;
+}
+
+const char *report_result_name(enum boot_result r)
+{
+	static const char *const names[] = { "ok", "degraded", "failed", "disabled", "invalid" };
+
+	return names[r];
+}
+
+/* A value in single quotes, safe to source from sh. */
+static void shq(FILE *f, const char *key, unsigned i, const char *field, const char *v)
+{
+	if (field)
+		fprintf(f, "%s%u_%s='", key, i, field);
+	else
+		fprintf(f, "%s='", key);
+	for (; *v; v++)
+		if (*v == '\'')
+			fputs("'\\''", f);
+		else if ((unsigned char)*v >= 0x20)
+			fputc(*v, f);
+	fputs("'\n", f);
+}
+
+int report_state_write(const char *rundir, const struct railmap *m, enum boot_result res)
+{
+	char path[4096], tmp[4096], num[32];
+	unsigned verified = 0, failed = 0;
+	FILE *f;
+	int fd;
+
+	if (mkdir(rundir, 0755) && errno != EEXIST)
+		return -1;
+	snprintf(path, sizeof(path), "%s/state", rundir);
+	snprintf(tmp, sizeof(tmp), "%s/.state.tmp", rundir);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	for (unsigned i = 0; i < m->n; i++) {
+		verified += m->rail[i].st.phase == RAIL_VERIFIED;
+		failed += m->rail[i].st.phase == RAIL_FAILED;
+	}
+	fprintf(f, "# railup boot result; sourceable by sh\n");
+	shq(f, "RAILUP_RESULT", 0, NULL, report_result_name(res));
+	fprintf(f, "RAILUP_TIME=%lld\nRAILUP_RAILS=%u\nRAILUP_VERIFIED=%u\nRAILUP_FAILED=%u\n",
+		(long long)time(NULL), m->n, verified, failed);
+	for (unsigned i = 0; i < m->n; i++) {
+		const struct rail *r = &m->rail[i];
+		char a[ADDR_STRLEN];
+
+		shq(f, "RAIL", i, "NAME", r->name);
+		shq(f, "RAIL", i, "IFNAME", r->st.ifname[0] ? r->st.ifname : r->name);
+		shq(f, "RAIL", i, "ADDRESS", addr_fmt(&r->addr, true, a));
+		shq(f, "RAIL", i, "PHASE", rail_phase_name(r->st.phase));
+		snprintf(num, sizeof(num), "%u", r->o.required);
+		shq(f, "RAIL", i, "REQUIRED", num);
+		shq(f, "RAIL", i, "IBDEV", r->st.ibdev);
+		snprintf(num, sizeof(num), "%u", r->st.port);
+		shq(f, "RAIL", i, "PORT", r->st.port ? num : "");
+		shq(f, "RAIL", i, "STAGE", r->st.stage ? r->st.stage : "");
+		shq(f, "RAIL", i, "ERROR", r->st.error);
+	}
+	if (fclose(f))
+		return -1;
+	return rename(tmp, path);
+}
+
+void report_notify(const char *status)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char msg[512];
+	size_t plen;
+	int fd, n;
+
+	if (!path || (path[0] != '/' && path[0] != '@'))
+		return;
+	plen = strlen(path);
+	if (plen >= sizeof(sa.sun_path))
+		return;
+	memcpy(sa.sun_path, path, plen);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0'; /* an abstract socket */
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	n = snprintf(msg, sizeof(msg), "READY=1\nSTATUS=%s", status);
+	if (sendto(fd, msg, (size_t)n, MSG_NOSIGNAL, (struct sockaddr *)&sa,
+		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen)) < 0)
+		log_debug("sd_notify: %s", strerror(errno));
+	close(fd);
+}
+
+/* NAME='value' with sh's '\'' for a quote; copies value into out. */
+static void unquote(const char *v, char *out, size_t n)
+{
+	size_t o = 0;
+
+	if (*v++ != '\'')
+		v--;
+	while (*v && *v != '\n' && o + 1 < n) {
+		if (!strncmp(v, "'\\''", 4)) {
+			out[o++] = '\'';
+			v += 4;
+		} else if (*v == '\'') {
+			break;
+		} else {
+			out[o++] = *v++;
+		}
+	}
+	out[o] = '\0';
+}
+
+struct boot_record *report_state_read(const char *rundir, unsigned *n)
+{
+	char path[4096], line[512], field[16];
+	struct boot_record *v = NULL;
+	unsigned cap = 0, i;
+	FILE *f;
+	int at;
+
+	*n = 0;
+	snprintf(path, sizeof(path), "%s/state", rundir);
+	f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	while (fgets(line, sizeof(line), f)) {
+		struct boot_record *b;
+
+		if (sscanf(line, "RAIL%u_%15[A-Z]=%n", &i, field, &at) != 2 || i >= RAILS_MAX)
+			continue;
+		while (*n <= i) {
+			v = xgrow(v, *n, &cap, sizeof(*v));
+			memset(&v[(*n)++], 0, sizeof(*v));
+		}
+		b = &v[i];
+		if (!strcmp(field, "NAME"))
+			unquote(line + at, b->name, sizeof(b->name));
+		else if (!strcmp(field, "PHASE"))
+			unquote(line + at, b->phase, sizeof(b->phase));
+		else if (!strcmp(field, "STAGE"))
+			unquote(line + at, b->stage, sizeof(b->stage));
+		else if (!strcmp(field, "ERROR"))
+			unquote(line + at, b->error, sizeof(b->error));
+	}
+	fclose(f);
+	return v;
 }

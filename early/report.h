@@ -7,16 +7,44 @@
 #define RAILUP_REPORT_H
 
 #include <stdbool.h>
+#include <net/if.h>
 #include <stdio.h>
 
 #include "rail.h"
 #include "verify.h"
 
+/* What the state file says of one rail. */
+struct boot_record {
+	char name[IFNAMSIZ];
+	char phase[16];
+	char stage[16];
+	char error[200];
+};
+
+/* boot: what the last boot said of each rail (NULL entries: nothing). */
 void report_status(FILE *f, const struct railmap *m, const struct rail_check *c,
-		   long long rp_drops, bool json);
+		   const struct boot_record *const *boot, long long rp_drops, bool json);
 
 /* One line per rail (its phase, or its stage and error) and a summary. */
 void report_outcome(const struct railmap *m);
+
+/* The boot's verdict. */
+enum boot_result { BOOT_OK, BOOT_DEGRADED, BOOT_FAILED, BOOT_DISABLED, BOOT_INVALID };
+enum boot_result report_result(const struct railmap *m);
+const char *report_result_name(enum boot_result r);
+
+/*
+ * <rundir>/state: the boot's outcome as shell variables (RAILUP_RESULT,
+ * RAIL<i>_NAME, _PHASE, ...), for hooks, health checks and railup status.
+ * Written atomically; /run survives switch_root.
+ */
+int report_state_write(const char *rundir, const struct railmap *m, enum boot_result res);
+
+/* The state file's rails, or NULL (n = 0) when there is none. */
+struct boot_record *report_state_read(const char *rundir, unsigned *n);
+
+/* sd_notify(READY=1, STATUS=...) when $NOTIFY_SOCKET is set; no libsystemd. */
+void report_notify(const char *status);
 
 /* A JSON string, quoted and escaped. */
 void json_str(FILE *f, const char *s);

@@ -379,6 +379,21 @@ int rtnl_observe(struct nl *nl, const struct railmap *m, struct observed *o)
 	return ret;
 }
 
+static void observed_index_links(struct observed *o);
+
+int rtnl_observe_links(struct nl *nl, struct observed *o)
+{
+	struct collect c = { .o = o };
+	int ret;
+
+	free(o->link);
+	o->link = NULL;
+	o->nlink = 0;
+	ret = dump(nl, RTM_GETLINK, AF_UNSPEC, add_link, &c);
+	observed_index_links(o);
+	return ret;
+}
+
 void observed_free(struct observed *o)
 {
 	free(o->link);
@@ -428,9 +443,36 @@ static int rule_qcmp(const void *a, const void *b)
 	return x == y ? 0 : (x < y ? -1 : 1);
 }
 
-void observed_index(struct observed *o)
+static void observed_index_links(struct observed *o)
 {
 	qsort(o->link, o->nlink, sizeof(*o->link), link_cmp);
+}
+
+void observed_link_remove(struct observed *o, int ifindex)
+{
+	for (unsigned i = 0; i < o->nlink; i++)
+		if (o->link[i].ifindex == ifindex) {
+			memmove(&o->link[i], &o->link[i + 1], (o->nlink - i - 1) * sizeof(*o->link));
+			o->nlink--;
+			return;
+		}
+}
+
+void observed_link_update(struct observed *o, const struct link *l)
+{
+	unsigned i, cap = o->nlink;
+
+	observed_link_remove(o, l->ifindex);
+	o->link = xgrow(o->link, o->nlink, &cap, sizeof(*o->link));
+	for (i = o->nlink; i > 0 && strcmp(o->link[i - 1].name, l->name) > 0; i--)
+		o->link[i] = o->link[i - 1];
+	o->link[i] = *l;
+	o->nlink++;
+}
+
+void observed_index(struct observed *o)
+{
+	observed_index_links(o);
 	qsort(o->addr, o->naddr, sizeof(*o->addr), laddr_cmp);
 	qsort(o->route, o->nroute, sizeof(*o->route), route_qcmp);
 	/* Rules keep the kernel's order within a priority: it is their order of use. */

@@ -66,7 +66,12 @@ struct observed {
 };
 
 int rtnl_observe(struct nl *nl, const struct railmap *m, struct observed *o);
+/* The links alone, read anew (after missed events). */
+int rtnl_observe_links(struct nl *nl, struct observed *o);
 void observed_free(struct observed *o);
+/* A link event: the link replaces the one with its index, in name order. */
+void observed_link_update(struct observed *o, const struct link *l);
+void observed_link_remove(struct observed *o, int ifindex);
 
 /*
  * Sorts what was observed for the lookups below (links by name, addresses

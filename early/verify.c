@@ -4,8 +4,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "log.h"
 #include "plan.h"
+#include "rdmacm.h"
+#include "rdmanl.h"
 #include "sysctl.h"
 #include "verify.h"
 
@@ -146,4 +151,151 @@ void verify_decision(struct nl *nl, const struct observed *o, const struct rail 
 			 "table %u",
 		      addr_fmt(&c->target, false, a), addr_fmt(&src, false, b), c->decision_dev,
 		      c->decision.table, c->link->name, r->o.table);
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The port a rail's RDMA traffic should use. */
+static const struct rdma_port *expected_port(const struct rdma_port *v, unsigned n,
+					     const struct rail *r, const struct link *l)
+{
+	if (r->match.kind == MATCH_IBDEV) {
+		for (unsigned i = 0; i < n; i++)
+			if (!strcmp(v[i].dev, r->match.ibdev) &&
+			    (!r->match.port || v[i].port == r->match.port))
+				return &v[i];
+		return NULL;
+	}
+	return rdma_port_of_netdev(v, n, l->ifindex, l->name);
+}
+
+/* "rxe0/1", or the GUID when no known device has it. */
+static const char *port_name(const struct rdma_port *v, unsigned n, const struct cm_where *w,
+			     char buf[96])
+{
+	for (unsigned i = 0; i < n; i++)
+		if (v[i].node_guid == w->node_guid && v[i].port == w->port) {
+			snprintf(buf, 96, "%s/%u", v[i].dev, v[i].port);
+			return buf;
+		}
+	snprintf(buf, 96, "guid %016llx port %u", (unsigned long long)w->node_guid, w->port);
+	return buf;
+}
+
+/* One attempt at the RDMA checks; 0, or -1 with the reason in why. */
+static int rdma_attempt(struct cm *cm, const struct rdma_port *v, unsigned n,
+			const struct rdma_port *want, const struct rail *r, char *why, size_t len)
+{
+	struct cm_error e = { 0 };
+	struct cm_where w;
+	char a[ADDR_STRLEN], b[96], c[96];
+	struct cm_where exp = { .node_guid = want->node_guid, .port = want->port };
+
+	if (cm_bind_query(cm, &r->addr, &w, &e)) {
+		snprintf(why, len, "%s", e.msg);
+		return -1;
+	}
+	if (w.node_guid != want->node_guid || w.port != want->port) {
+		snprintf(why, len, "RDMA bind: %s lands on %s, expected %s",
+			 addr_fmt(&r->addr, false, a), port_name(v, n, &w, b),
+			 port_name(v, n, &exp, c));
+		return -1;
+	}
+	if (r->gw.family) {
+		if (cm_resolve(cm, &r->addr, &r->gw, 2000, &w, &e)) {
+			snprintf(why, len, "%s", e.msg);
+			return -1;
+		}
+		if (w.node_guid != want->node_guid || w.port != want->port) {
+			snprintf(why, len, "RDMA route to %s leaves by %s, expected %s",
+				 addr_fmt(&r->gw, false, a), port_name(v, n, &w, b),
+				 port_name(v, n, &exp, c));
+			return -1;
+		}
+	}
+	if (cm_loopback(cm, &r->addr, 2000, &e)) {
+		snprintf(why, len, "%s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void verify_rdma(const struct rdma_port *v, unsigned n, const struct railmap *m,
+			struct rail *r, const struct link *l)
+{
+	const struct rdma_port *want = expected_port(v, n, r, l);
+	uint64_t deadline = mono_ms() + m->verify_timeout_ms;
+	struct cm_error e = { 0 };
+	struct cm cm = { .fd = -1 };
+	char why[200] = "";
+	unsigned tries = 0;
+
+	if (!want) {
+		rail_fail(r, "verify", "RDMA: no RDMA device serves %s%s%s", l->name,
+			  r->match.kind == MATCH_IBDEV ? " as ibdev=" : "",
+			  r->match.kind == MATCH_IBDEV ? r->match.ibdev : "");
+		return;
+	}
+	snprintf(r->st.ibdev, sizeof(r->st.ibdev), "%s", want->dev);
+	r->st.port = want->port;
+	if (cm_open(&cm, &e)) {
+		rail_fail(r, "verify", "%s", e.msg);
+		return;
+	}
+	/* Right after boot the GID table fills asynchronously: early binds may fail. */
+	do {
+		tries++;
+		if (!rdma_attempt(&cm, v, n, want, r, why, sizeof(why))) {
+			r->st.phase = RAIL_VERIFIED;
+			break;
+		}
+		log_debug("%s: attempt %u: %s", r->name, tries, why);
+		usleep(100 * 1000);
+	} while (mono_ms() < deadline);
+	cm_close(&cm);
+	if (r->st.phase != RAIL_VERIFIED)
+		rail_fail(r, "verify", "%s (%u attempt%s)", why, tries, tries == 1 ? "" : "s");
+}
+
+void verify_rail(struct nl *nl, const struct observed *o, const struct rdma_port *ports,
+		 unsigned nports, const struct railmap *m, struct rail *r)
+{
+	struct rail_check c = { .ok = true };
+	char err[200], a[ADDR_STRLEN];
+	struct ipaddr src = r->addr;
+	struct route fib;
+	int ret;
+
+	c.link = observed_link(o, r->st.ifname[0] ? r->st.ifname : r->name);
+	if (!c.link) {
+		rail_fail(r, "verify", "interface %s is gone", r->name);
+		return;
+	}
+	verify_decision(nl, o, r, &c);
+	if (!c.ok) {
+		rail_fail(r, "verify", "%s", c.why);
+		return;
+	}
+	if (c.decided) {
+		src.plen = (uint8_t)addr_bits(&src);
+		ret = rtnl_route_get(nl, &c.target, &src, c.link->ifindex, true, &fib, err,
+				     sizeof(err));
+		if (ret || fib.oif != c.link->ifindex) {
+			rail_fail(r, "verify", "route to %s through %s as RDMA CM checks it: %s",
+				  addr_fmt(&c.target, false, a), c.link->name,
+				  ret ? strerror(-ret) : "another interface matches");
+			return;
+		}
+	}
+	if (!r->o.verify) {
+		r->st.phase = RAIL_VERIFIED;
+		return;
+	}
+	verify_rdma(ports, nports, m, r, c.link);
 }

@@ -44,4 +44,18 @@ void verify_decision(struct nl *nl, const struct observed *o, const struct rail 
 /* An address of the rail's network to ask about: its gateway, else a neighbour. */
 bool verify_target(const struct rail *r, struct ipaddr *t);
 
+struct rdma_port;
+
+/*
+ * Verifies a configured rail, moving it to VERIFIED or failing it at stage
+ * "verify": the routing decision as above, the same with oif = the rail and
+ * RTM_F_FIB_MATCH (as RDMA CM checks a request on the server side), then,
+ * unless the rail says verify=0, RDMA: its address binds to the RDMA device
+ * and port behind its netdev (or named by ibdev=), resolves to its gateway
+ * when it has one, and completes a CM handshake with itself, retried until
+ * the map's verify_timeout.
+ */
+void verify_rail(struct nl *nl, const struct observed *o, const struct rdma_port *ports,
+		 unsigned nports, const struct railmap *m, struct rail *r);
+
 #endif

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <linux/rtnetlink.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "rdmanl.h"
+#include "wait.h"
+
+/* How a rail stands while railup waits. */
+struct pending {
+	bool done;
+	bool up_sent;	   /* asked the kernel to bring its netdev up */
+	bool rxe_tried;	   /* asked for its Soft-RoCE device */
+	uint64_t recheck;  /* when to look at its RDMA port again (ms), 0: not due */
+	unsigned backoff;  /* ms */
+	char why[120];	   /* what it still lacks */
+};
+
+struct waiter {
+	struct nl *nl;
+	struct nl rdma;
+	struct railmap *m;
+	struct observed *o;
+	struct pending *p;
+	int events;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* A socket that hears about every link change; opened before the dump, so nothing is missed. */
+static int open_events(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	int size = 1 << 20;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void up_failed(unsigned i, int err, const char *msg, void *arg)
+{
+	struct rail *r = arg;
+
+	(void)i;
+	log_warn("%s: ip link set up: %s%s%s", r->name, strerror(-err), *msg ? ": " : "", msg);
+}
+
+static void bring_up(struct waiter *w, struct rail *r, const struct link *l)
+{
+	struct nlbuf b = { 0 };
+
+	rtnl_put_link_up(&b, l->ifindex);
+	nl_batch(w->nl, &b, up_failed, r);
+	nlb_free(&b);
+}
+
+static void make_rxe(struct waiter *w, struct rail *r, const struct link *l)
+{
+	char name[64], err[200];
+	int ret;
+
+	snprintf(name, sizeof(name), "rxe_%s", l->name);
+	if (w->rdma.fd < 0 && nl_open(&w->rdma, NETLINK_RDMA)) {
+		rail_fail(r, "rxe", "RDMA netlink unavailable (is ib_core loaded?)");
+		return;
+	}
+	ret = rdmanl_add_rxe(&w->rdma, name, l->name, err, sizeof(err));
+	if (ret && ret != -EEXIST)
+		rail_fail(r, "rxe", "rdma link add %s type rxe netdev %s: %s%s%s", name, l->name,
+			  strerror(-ret), *err ? ": " : "", err);
+}
+
+/* The RDMA port behind the netdev: ACTIVE, or still coming (recheck later). */
+static bool port_active(struct waiter *w, struct pending *p, const struct link *l)
+{
+	struct rdma_port *v = NULL;
+	const struct rdma_port *port;
+	unsigned n = 0;
+	bool active = true;
+
+	if (w->rdma.fd < 0 && nl_open(&w->rdma, NETLINK_RDMA))
+		return true;
+	if (rdmanl_ports(&w->rdma, &v, &n))
+		return true;
+	port = rdma_port_of_netdev(v, n, l->ifindex, l->name);
+	if (port && port->state != IB_PORT_ACTIVE) {
+		active = false;
+		snprintf(p->why, sizeof(p->why), "RDMA port %s/%u is in state %u, not ACTIVE",
+			 port->dev, port->port, port->state);
+	}
+	free(v);
+	return active;
+}
+
+/* Whether rail i is ready now; does what it takes to get it there. */
+static bool check(struct waiter *w, unsigned i, uint64_t now)
+{
+	struct rail *r = &w->m->rail[i];
+	struct pending *p = &w->p[i];
+	const char *name = r->st.ifname[0] ? r->st.ifname : r->name;
+	const struct link *l = observed_link(w->o, name);
+
+	if (!l) {
+		snprintf(p->why, sizeof(p->why), "interface %s did not appear", name);
+		return false;
+	}
+	if (r->o.rxe && !p->rxe_tried) {
+		p->rxe_tried = true;
+		make_rxe(w, r, l);
+	}
+	if (!(l->flags & IFF_UP)) {
+		snprintf(p->why, sizeof(p->why), "%s is down", name);
+		if (!p->up_sent) {
+			p->up_sent = true;
+			bring_up(w, r, l);
+		}
+		return false;
+	}
+	if (!l->carrier) {
+		snprintf(p->why, sizeof(p->why), "%s has no carrier", name);
+		return false;
+	}
+	if (p->recheck && now < p->recheck)
+		return false;
+	/*
+	 * The kernel sends no event when an RDMA port turns ACTIVE (outside a
+	 * verbs context), so a port that lags its carrier is looked at again.
+	 */
+	if (!port_active(w, p, l)) {
+		p->backoff = p->backoff ? (p->backoff < 1000 ? p->backoff * 2 : 1000) : 20;
+		p->recheck = now + p->backoff;
+		return false;
+	}
+	return true;
+}
+
+/* Applies one link event to the observed links. */
+static void on_event(struct waiter *w, const struct nlmsghdr *h)
+{
+	struct link l;
+
+	if (h->nlmsg_type == RTM_DELLINK) {
+		const struct ifinfomsg *ifi = nlmsg_hdr_of(h, sizeof(*ifi));
+
+		if (ifi)
+			observed_link_remove(w->o, ifi->ifi_index);
+	} else if (!rtnl_decode_link(h, &l)) {
+		observed_link_update(w->o, &l);
+	}
+}
+
+/* Reads what the events socket holds; 1 when it overflowed and the links must be read anew. */
+static int drain(struct waiter *w)
+{
+	static char buf[64 * 1024] __attribute__((aligned(8)));
+
+	for (;;) {
+		ssize_t n = recv(w->events, buf, sizeof(buf), 0);
+		int left = (int)n;
+
+		if (n < 0)
+			return errno == ENOBUFS ? 1 : 0;
+		for (const struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, left);
+		     h = NLMSG_NEXT(h, left))
+			on_event(w, h);
+	}
+}
+
+static uint64_t next_wake(const struct waiter *w, uint64_t deadline)
+{
+	uint64_t t = deadline;
+
+	for (unsigned i = 0; i < w->m->n; i++)
+		if (!w->p[i].done && w->p[i].recheck && w->p[i].recheck < t)
+			t = w->p[i].recheck;
+	return t;
+}
+
+int wait_rails(struct nl *nl, struct railmap *m, struct observed *o, unsigned timeout_ms,
+	       wait_ready_fn *ready, void *arg)
+{
+	struct waiter w = { .nl = nl, .rdma = { .fd = -1 }, .m = m, .o = o };
+	uint64_t start = now_ms(), deadline = start + timeout_ms;
+	unsigned left = 0;
+	bool refresh = true;
+
+	w.p = xcalloc(m->n, sizeof(*w.p));
+	w.events = open_events();
+	if (w.events < 0)
+		log_warn("link events: %s: waiting only until the deadline", strerror(errno));
+	for (unsigned i = 0; i < m->n; i++)
+		w.p[i].done = m->rail[i].st.phase == RAIL_FAILED;
+	for (;;) {
+		uint64_t now = now_ms(), wake;
+		struct pollfd pfd = { .fd = w.events, .events = POLLIN };
+
+		if (refresh && rtnl_observe_links(nl, o))
+			break;
+		refresh = false;
+		left = 0;
+		for (unsigned i = 0; i < m->n; i++) {
+			if (w.p[i].done)
+				continue;
+			if (check(&w, i, now) && m->rail[i].st.phase != RAIL_FAILED) {
+				w.p[i].done = true;
+				m->rail[i].st.phase = RAIL_READY;
+				log_debug("%s: ready after %llu ms", m->rail[i].name,
+					  (unsigned long long)(now_ms() - start));
+				ready(m, i, arg);
+			} else if (m->rail[i].st.phase == RAIL_FAILED) {
+				w.p[i].done = true;
+			} else {
+				left++;
+			}
+		}
+		if (!left || now >= deadline)
+			break;
+		wake = next_wake(&w, deadline);
+		if (poll(&pfd, w.events >= 0, (int)(wake > now ? wake - now : 0)) > 0)
+			refresh = drain(&w) == 1;
+	}
+	for (unsigned i = 0; i < m->n; i++)
+		if (!w.p[i].done)
+			rail_fail(&m->rail[i], "wait", "not ready after %u ms: %s", timeout_ms,
+				  w.p[i].why);
+	if (w.events >= 0)
+		close(w.events);
+	nl_close(&w.rdma);
+	free(w.p);
+	return (int)left;
+}

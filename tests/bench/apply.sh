@@ -1,0 +1,168 @@
+#!/bin/bash
+# Benchmark: applying N rails with railup against what operators do instead,
+# in throwaway network namespaces, alternating the methods round by round.
+#
+#   tests/bench/apply.sh [-n "4 8 64"] [-r ROUNDS] [-m "railup batch shell"] [-o FILE]
+#
+# Methods, each applying the same objects to N fresh veth rails (link up,
+# address, two routes in the rail's table, one rule, three sysctls per rail,
+# conf/all rp_filter and accept_local):
+#   railup   railup apply (the whole process)
+#   batch    ip -batch of the same links, addresses, routes and rules, plus one
+#            sysctl -p of the same values (two processes)
+#   shell    the second seed's way: one ip or echo per object
+# Between rounds everything is torn down again (not timed). Reports per N
+# and method the median, the 10th-90th percentile spread (ms) and the ratio
+# of medians against batch. Also: a second railup apply with nothing to do,
+# and railup status. A benchmark, not a test: it asserts nothing.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+NS_LIST="4 8 64 256 1024"
+ROUNDS=15
+METHODS="railup batch shell"
+OUT=
+while getopts n:r:m:o: opt; do
+	case $opt in
+	n) NS_LIST=$OPTARG ;;
+	r) ROUNDS=$OPTARG ;;
+	m) METHODS=$OPTARG ;;
+	o) OUT=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+RAILUP=$PWD/early/railup
+[ -x "$RAILUP" ] || { echo "build early/railup first (make)" >&2; exit 1; }
+work=$(mktemp -d)
+ns=rubench$$
+cleanup() { ip netns del "$ns" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+# Rail i: ib<i>, 10.<i/250>.<i%250>.14/24 via .1, table 101+i, priority 1001+i.
+addr() { echo "10.$(($1 / 250 + 1)).$(($1 % 250)).$2"; }
+
+write_inputs() {
+	local n=$1 i a
+	: >"$work/map"
+	: >"$work/batch"
+	: >"$work/sysctl"
+	: >"$work/shell"
+	echo quiet >"$work/cmdline"
+	for ((i = 0; i < n; i++)); do
+		a=$(addr $i 14)
+		echo "rd.rail=ib$i:$a/24:$(addr $i 1)" >>"$work/map"
+		cat >>"$work/batch" <<-EOF
+			link set dev ib$i up
+			address add $a/24 dev ib$i
+			route add $(addr $i 0)/24 dev ib$i src $a table $((101 + i)) proto 114 scope link
+			route add default via $(addr $i 1) dev ib$i src $a table $((101 + i)) proto 114
+			rule add from $a lookup $((101 + i)) priority $((1001 + i)) proto 114
+		EOF
+		printf 'net.ipv4.conf.ib%d.rp_filter=2\nnet.ipv4.conf.ib%d.arp_ignore=1\nnet.ipv4.conf.ib%d.arp_announce=2\n' $i $i $i >>"$work/sysctl"
+		sed "s/^/ip /" <<-EOF >>"$work/shell"
+			link set dev ib$i up
+			address add $a/24 dev ib$i
+			route add $(addr $i 0)/24 dev ib$i src $a table $((101 + i)) proto 114 scope link
+			route add default via $(addr $i 1) dev ib$i src $a table $((101 + i)) proto 114
+			rule add from $a lookup $((101 + i)) priority $((1001 + i)) proto 114
+		EOF
+		printf 'echo 2 > /proc/sys/net/ipv4/conf/ib%d/rp_filter\necho 1 > /proc/sys/net/ipv4/conf/ib%d/arp_ignore\necho 2 > /proc/sys/net/ipv4/conf/ib%d/arp_announce\n' $i $i $i >>"$work/shell"
+	done
+	printf 'net.ipv4.conf.all.rp_filter=2\nnet.ipv4.conf.all.accept_local=1\n' >>"$work/sysctl"
+	printf 'echo 2 > /proc/sys/net/ipv4/conf/all/rp_filter\necho 1 > /proc/sys/net/ipv4/conf/all/accept_local\n' >>"$work/shell"
+}
+
+# A namespace with n veth rails whose peers are up (carrier), nothing configured.
+fresh_ns() {
+	local n=$1 i
+	ip netns del "$ns" 2>/dev/null || true
+	ip netns add "$ns"
+	for ((i = 0; i < n; i++)); do
+		echo "link add ib$i type veth peer name sw$i"
+		echo "link set sw$i up"
+	done | ip -n "$ns" -batch -
+}
+
+# Runs the rounds inside the namespace, so no ip netns exec is timed; prints
+# "method ms" per run.
+run_rounds() {
+	local n=$1
+	ip netns exec "$ns" bash -s -- "$n" "$ROUNDS" "$METHODS" "$RAILUP" "$work" <<-'EOF'
+		n=$1 rounds=$2 methods=$3 railup=$4 work=$5
+		R="$railup --cmdline $work/cmdline --conf $work/map --run-dir $work/run -q"
+		reset() {
+			$R down >/dev/null 2>&1 || true
+			ip -batch - <<<"$(sed -n 's/^link set dev \(ib[0-9]*\) up/address flush dev \1/p' "$work/batch")" 2>/dev/null || true
+			ip route flush proto 114 table all 2>/dev/null || true
+			while ip rule del proto 114 2>/dev/null; do :; done
+			for i in $(seq 0 $((n - 1))); do
+				echo 0 > /proc/sys/net/ipv4/conf/ib$i/rp_filter
+				echo 0 > /proc/sys/net/ipv4/conf/ib$i/arp_ignore
+				echo 0 > /proc/sys/net/ipv4/conf/ib$i/arp_announce
+			done
+			echo 0 > /proc/sys/net/ipv4/conf/all/rp_filter
+			echo 0 > /proc/sys/net/ipv4/conf/all/accept_local
+			rm -rf "$work/run"
+		}
+		ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) * 1000 }'; }
+		for ((round = 0; round < rounds; round++)); do
+			# Rotate the order each round so no method always runs first.
+			set -- $methods
+			for ((k = 0; k < round % $#; k++)); do set -- "${@:2}" "$1"; done
+			for m in "$@"; do
+				reset
+				t0=$EPOCHREALTIME
+				case $m in
+				railup) $R apply ;;
+				batch) ip -batch "$work/batch" && sysctl -q -p "$work/sysctl" ;;
+				shell) . "$work/shell" ;;
+				esac
+				t1=$EPOCHREALTIME
+				echo "$m $(ms $t0 $t1)"
+				if [ "$m" = railup ]; then
+					t0=$EPOCHREALTIME; $R apply; t1=$EPOCHREALTIME
+					echo "railup-noop $(ms $t0 $t1)"
+					t0=$EPOCHREALTIME; $R status >/dev/null; t1=$EPOCHREALTIME
+					echo "railup-status $(ms $t0 $t1)"
+				fi
+			done
+		done
+	EOF
+}
+
+# median, p10, p90 of the numbers on stdin
+stats() {
+	sort -n | awk '{ v[NR] = $1 } END {
+		if (!NR)
+			exit
+		hi = int(NR * 0.9 + 0.5)
+		if (hi > NR)
+			hi = NR
+		printf "%.2f %.2f %.2f", v[int((NR + 1) / 2)], v[int(NR * 0.1) + 1], v[hi]
+	}'
+}
+
+report() {
+	echo "machine: $(nproc) cores, $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")"
+	echo "rounds: $ROUNDS per N, methods alternating; times in ms, whole process"
+	printf '%6s  %-14s %9s %17s %9s\n' rails method median "p10-p90" "vs batch"
+	for n in $NS_LIST; do
+		base=$(awk -v n="$n" '$1 == n && $2 == "batch" { print $3 }' "$work/results" | stats | cut -d' ' -f1)
+		for m in $METHODS railup-noop railup-status; do
+			s=$(awk -v n="$n" -v m="$m" '$1 == n && $2 == m { print $3 }' "$work/results" | stats)
+			[ -n "$s" ] || continue
+			set -- $s
+			ratio=-
+			[ -n "$base" ] && ratio=$(awk -v a="$1" -v b="$base" 'BEGIN { printf "%.2fx", a / b }')
+			printf '%6s  %-14s %9s %8s-%-8s %9s\n' "$n" "$m" "$1" "$2" "$3" "$ratio"
+		done
+	done
+}
+
+: >"$work/results"
+for n in $NS_LIST; do
+	write_inputs "$n"
+	fresh_ns "$n"
+	run_rounds "$n" | sed "s/^/$n /" >>"$work/results"
+	ip netns del "$ns"
+done
+if [ -n "$OUT" ]; then report | tee "$OUT"; else report; fi
