@@ -331,7 +331,11 @@ static void plan_stale(struct ctx *c, const uint8_t *rails, bool globals)
 	}
 }
 
-/* The rail's address on its interface, and nowhere else. */
+/*
+ * The rail's address on its interface. The same address on another
+ * interface is not railup's to remove: a warning, and verification shows
+ * where RDMA traffic for it really lands.
+ */
 static bool plan_address(struct ctx *c, int ri, const struct link *l)
 {
 	const struct rail *r = &c->m->rail[ri];
@@ -344,17 +348,15 @@ static bool plan_address(struct ctx *c, int ri, const struct link *l)
 		const struct link *other = observed_link_by_index(c->o, a->ifindex);
 
 		if (a->ifindex != l->ifindex) {
-			problem(c->p, ri, true, "address %s is on %s, not on %s",
-				addr_fmt(&r->addr, false, s), other ? other->name : "another interface",
-				l->name);
-			return false;
-		}
-		if (a->a.plen != r->addr.plen) {
+			problem(c->p, ri, false, "address %s is also on %s", addr_fmt(&r->addr, false, s),
+				other ? other->name : "another interface");
+		} else if (a->a.plen != r->addr.plen) {
 			problem(c->p, ri, true, "%s has %s, the map says /%u: left alone", l->name,
 				addr_fmt(&a->a, true, s), r->addr.plen);
 			return false;
+		} else {
+			have = true;
 		}
-		have = true;
 	}
 	if (!(l->flags & IFF_UP))
 		add(c->p, CH_LINK_UP, ri, l->name)->dev.ifindex = l->ifindex;

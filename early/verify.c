@@ -76,8 +76,14 @@ void verify_audit(const struct railmap *m, const struct observed *o, unsigned i,
 		wrong(c, "%s is down", ifname);
 	else if (!c->link->carrier)
 		wrong(c, "%s has no carrier", ifname);
-	for (; a && a < o->addr + o->naddr && addr_same_ip(&a->a, &r->addr); a++)
-		c->addr |= a->ifindex == c->link->ifindex && a->a.plen == r->addr.plen;
+	for (; a && a < o->addr + o->naddr && addr_same_ip(&a->a, &r->addr); a++) {
+		const struct link *other = observed_link_by_index(o, a->ifindex);
+
+		if (a->ifindex == c->link->ifindex)
+			c->addr |= a->a.plen == r->addr.plen;
+		else
+			wrong(c, "its address is also on %s", other ? other->name : "another interface");
+	}
 	if (!c->addr)
 		wrong(c, "%s lacks its address", ifname);
 	c->rule = has_rule(o, r);
