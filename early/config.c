@@ -55,6 +55,7 @@ enum ktype {
 	K_TIMEOUT,
 	K_MODULES,
 	K_PROFILE,
+	K_POLICY,
 	K_ALL,
 };
 
@@ -87,6 +88,7 @@ static const struct key keys[] = {
 	{ "verify_timeout", K_TIMEOUT, IN_MAP, MOPT_VERIFY_TIMEOUT },
 	{ "modules", K_MODULES, IN_MAP, MOPT_MODULES },
 	{ "profile", K_PROFILE, IN_MAP, MOPT_PROFILE },
+	{ "policy", K_POLICY, IN_MAP, MOPT_POLICY },
 	{ "all.rp_filter", K_ALL, IN_MAP, SC_RP_FILTER },
 	{ "all.arp_ignore", K_ALL, IN_MAP, SC_ARP_IGNORE },
 	{ "all.arp_announce", K_ALL, IN_MAP, SC_ARP_ANNOUNCE },
@@ -294,6 +296,14 @@ static int set_map(const struct pctx *c, const struct key *k, const char *v, siz
 			m->profile = PROFILE_IPOIB;
 		else
 			return fail(c, "profile=%s: not roce or ipoib", quote(v, n));
+		break;
+	case K_POLICY:
+		if (n == 8 && !memcmp(v, "continue", 8))
+			m->policy = POLICY_CONTINUE;
+		else if (n == 4 && !memcmp(v, "halt", 4))
+			m->policy = POLICY_HALT;
+		else
+			return fail(c, "policy=%s: not continue or halt", quote(v, n));
 		break;
 	case K_ALL:
 		if (n == 0) {
@@ -685,6 +695,8 @@ static void merge(struct railmap *into, struct railmap *over)
 		strcpy(into->modules, over->modules);
 	if (over->mset & (1u << MOPT_PROFILE))
 		into->profile = over->profile;
+	if (over->mset & (1u << MOPT_POLICY))
+		into->policy = over->policy;
 	for (int k = 0; k < SC_COUNT; k++)
 		if (over->mset & (1u << (MOPT_ALL + k)))
 			into->all[k] = over->all[k];

@@ -97,11 +97,15 @@ enum map_opt {
 	MOPT_VERIFY_TIMEOUT,
 	MOPT_MODULES,
 	MOPT_PROFILE,
+	MOPT_POLICY,
 	MOPT_ALL,
 	MOPT_COUNT = MOPT_ALL + SC_COUNT
 };
 
 enum profile { PROFILE_ROCE, PROFILE_IPOIB };
+
+/* What the boot does when a required rail fails; railup reports, the hooks act. */
+enum policy { POLICY_CONTINUE, POLICY_HALT };
 
 #define MODULES_MAX 512
 
@@ -115,6 +119,7 @@ struct railmap {
 	unsigned verify_timeout_ms; /* verifying one rail, retries included */
 	char modules[MODULES_MAX]; /* comma-separated */
 	uint8_t profile;
+	uint8_t policy;
 	int8_t all[SC_COUNT]; /* targets for net.ipv4.conf.all */
 };
 

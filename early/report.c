@@ -220,6 +220,7 @@ int report_state_write(const char *rundir, const struct railmap *m, enum boot_re
 	}
 	fprintf(f, "# railup boot result; sourceable by sh\n");
 	shq(f, "RAILUP_RESULT", 0, NULL, report_result_name(res));
+	shq(f, "RAILUP_POLICY", 0, NULL, m->policy == POLICY_HALT ? "halt" : "continue");
 	fprintf(f, "RAILUP_TIME=%lld\nRAILUP_RAILS=%u\nRAILUP_VERIFIED=%u\nRAILUP_FAILED=%u\n",
 		(long long)time(NULL), m->n, verified, failed);
 	for (unsigned i = 0; i < m->n; i++) {
