@@ -274,6 +274,8 @@ int cmd_boot(const struct opts *opt)
 	int ret = load(opt, &m);
 
 	if (ret >= 0) {
+		/* A map that did not parse has no rails to report, only its verdict. */
+		railmap_free(&m);
 		ret = signal_result(opt, &m, ret == EXIT_BAD ? BOOT_INVALID : BOOT_DISABLED);
 		railmap_free(&m);
 		return ret;
