@@ -278,33 +278,37 @@ ru_ok() {
 
 # ---- reading the state ----
 
+# jq definitions: "proto" is a route's or rule's protocol as a number-string;
+# with /etc/iproute2/rt_protos.d/railup.conf installed, ip names 114 "railup".
+JQ_DEFS='def proto: (.protocol // "") | if . == "railup" then "114" else . end;'
+
 # rules_text NS: the IPv4 rules as "PRIO from SRC lookup TABLE [proto P]", in order
 rules_text() {
-	ip -n "$1" -j rule show | jq -r '.[] |
+	ip -n "$1" -j rule show | jq -r "$JQ_DEFS"'.[] |
 		"\(.priority) from \(.src)\(if .srclen then "/\(.srclen)" else "" end)" +
 		(if .fwmark then " fwmark \(.fwmark)" else "" end) +
-		" lookup \(.table)" + (if .protocol then " proto \(.protocol)" else "" end)'
+		" lookup \(.table)" + (if .protocol then " proto \(proto)" else "" end)'
 }
 
 # railup_rules NS: only the rules carrying railup's protocol (114)
 railup_rules() {
-	ip -n "$1" -j rule show | jq -r '.[] | select(.protocol == "114") |
+	ip -n "$1" -j rule show | jq -r "$JQ_DEFS"'.[] | select(proto == "114") |
 		"\(.priority) from \(.src) lookup \(.table)"'
 }
 
 # routes_text NS TABLE: the table's routes, one per line in ip's words, sorted
 routes_text() {
-	ip -n "$1" -j route show table "$2" | jq -r '.[] | [
+	ip -n "$1" -j route show table "$2" | jq -r "$JQ_DEFS"'.[] | [
 		(.type // empty | select(. != "unicast")), .dst,
 		(.gateway // empty | "via \(.)"), (.dev // empty | "dev \(.)"),
-		(.prefsrc // empty | "src \(.)"), (.protocol // empty | "proto \(.)"),
+		(.prefsrc // empty | "src \(.)"), (if .protocol then "proto \(proto)" else empty end),
 		(.scope // empty | "scope \(.)"), (.metric // empty | "metric \(.)")
 	] | join(" ")' | LC_ALL=C sort
 }
 
 # railup_routes NS: every proto-114 route of every table, "table T: ..."
 railup_routes() {
-	ip -n "$1" -j route show table all | jq -r '.[] | select(.protocol == "114") |
+	ip -n "$1" -j route show table all | jq -r "$JQ_DEFS"'.[] | select(proto == "114") |
 		"table \(.table // "main"): \(.dst) \(.gateway // "-") \(.dev // "-")"' | LC_ALL=C sort
 }
 
