@@ -45,8 +45,8 @@ foreign_kept() {
 			--argjson routes "$(ip -n "$1" -j route show table all)" \
 			--argjson addrs "$(ip -n "$1" -j -4 addr show)" \
 			--arg sysctl "$(sysctls "$1" | grep -vE '^(all|ib[0-3]) ')" \
-			'{rules: [$rules[] | select(.protocol != "114")],
-			  routes: [$routes[] | select(.protocol != "114") |
+			"$JQ_DEFS"'{rules: [$rules[] | select(proto != "114")],
+			  routes: [$routes[] | select(proto != "114") |
 				select((.protocol == "kernel" and (.prefsrc // .dst | IN('"$RAIL_ADDRS"'))) |
 					not)] | sort_by(tostring),
 			  addrs: [$addrs[] | {ifname, a: [.addr_info[] | select(.local | IN('"$RAIL_ADDRS"') |
