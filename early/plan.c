@@ -66,18 +66,38 @@ static const char *rail_ifname(const struct rail *r)
 	return r->st.ifname[0] ? r->st.ifname : r->name;
 }
 
+/*
+ * A NIC carries at most one rail per address family, and the families have
+ * separate tables: rails are found by (table, family) and (ifname, family).
+ */
+static int table_key(const struct rail *r, uint32_t table, uint8_t family)
+{
+	if (r->o.table != table)
+		return r->o.table < table ? -1 : 1;
+	return r->addr.family == family ? 0 : (r->addr.family < family ? -1 : 1);
+}
+
+static int ifname_key(const struct rail *r, const char *name, uint8_t family)
+{
+	int c = strcmp(rail_ifname(r), name);
+
+	if (c)
+		return c;
+	return r->addr.family == family ? 0 : (r->addr.family < family ? -1 : 1);
+}
+
 static int table_cmp(const void *a, const void *b)
 {
-	uint32_t x = sort_ctx->m->rail[*(const unsigned *)a].o.table;
-	uint32_t y = sort_ctx->m->rail[*(const unsigned *)b].o.table;
+	const struct rail *y = &sort_ctx->m->rail[*(const unsigned *)b];
 
-	return x == y ? 0 : (x < y ? -1 : 1);
+	return table_key(&sort_ctx->m->rail[*(const unsigned *)a], y->o.table, y->addr.family);
 }
 
 static int ifname_cmp(const void *a, const void *b)
 {
-	return strcmp(rail_ifname(&sort_ctx->m->rail[*(const unsigned *)a]),
-		      rail_ifname(&sort_ctx->m->rail[*(const unsigned *)b]));
+	const struct rail *y = &sort_ctx->m->rail[*(const unsigned *)b];
+
+	return ifname_key(&sort_ctx->m->rail[*(const unsigned *)a], rail_ifname(y), y->addr.family);
 }
 
 static int rule_cmp(const void *x, const void *y)
@@ -108,18 +128,18 @@ struct rule plan_rail_rule(const struct rail *r)
 	return u;
 }
 
-/* The rail that owns table t, or -1. */
-static int rail_of_table(const struct ctx *c, uint32_t t)
+/* The rail that owns table t for the family, or -1. */
+static int rail_of_table(const struct ctx *c, uint32_t t, uint8_t family)
 {
 	unsigned lo = 0, hi = c->m->n;
 
 	while (lo < hi) {
 		unsigned mid = lo + (hi - lo) / 2;
-		uint32_t v = c->m->rail[c->by_table[mid]].o.table;
+		int cmp = table_key(&c->m->rail[c->by_table[mid]], t, family);
 
-		if (v == t)
+		if (!cmp)
 			return (int)c->by_table[mid];
-		if (v < t)
+		if (cmp < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -127,14 +147,14 @@ static int rail_of_table(const struct ctx *c, uint32_t t)
 	return -1;
 }
 
-/* The rail using interface name, or -1. */
-static int rail_of_ifname(const struct ctx *c, const char *name)
+/* The rail of the family on interface name, or -1. */
+static int rail_of_ifname(const struct ctx *c, const char *name, uint8_t family)
 {
 	unsigned lo = 0, hi = c->m->n;
 
 	while (lo < hi) {
 		unsigned mid = lo + (hi - lo) / 2;
-		int cmp = strcmp(rail_ifname(&c->m->rail[c->by_ifname[mid]]), name);
+		int cmp = ifname_key(&c->m->rail[c->by_ifname[mid]], name, family);
 
 		if (!cmp)
 			return (int)c->by_ifname[mid];
@@ -189,7 +209,8 @@ unsigned plan_rail_routes(const struct rail *r, int ifindex, struct route out[2]
 	if (r->addr.plen < addr_bits(&r->addr)) {
 		out[n] = base;
 		out[n].dst = addr_network(&r->addr);
-		out[n++].scope = RT_SCOPE_LINK;
+		/* IPv6 routes have no scope: the kernel keeps them all as universe. */
+		out[n++].scope = r->addr.family == AF_INET ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
 	}
 	if (r->gw.family) {
 		out[n] = base;
@@ -315,7 +336,7 @@ static void plan_stale(struct ctx *c, const uint8_t *rails, bool globals)
 {
 	for (unsigned i = 0; i < c->o->nrule; i++) {
 		const struct rule *e = &c->o->rule[i];
-		int ri = rail_of_table(c, e->table);
+		int ri = rail_of_table(c, e->table, e->family);
 
 		if (e->protocol == RAILUP_PROTO && !is_wanted_rule(c, e) &&
 		    in_scope(rails, ri, globals))
@@ -323,7 +344,7 @@ static void plan_stale(struct ctx *c, const uint8_t *rails, bool globals)
 	}
 	for (unsigned i = 0; i < c->o->nroute; i++) {
 		const struct route *e = &c->o->route[i];
-		int ri = rail_of_table(c, e->table);
+		int ri = rail_of_table(c, e->table, e->dst.family);
 
 		if (e->protocol == RAILUP_PROTO && (ri < 0 || !is_wanted_route(c, ri, e)) &&
 		    in_scope(rails, ri, globals))
@@ -481,14 +502,14 @@ static void plan_stale_ledger(struct ctx *c)
 	for (unsigned i = 0; i < c->o->nowned; i++) {
 		const struct owned *e = &c->o->owned[i];
 		const struct link *l = observed_link(c->o, e->ifname);
-		int ri = strcmp(e->ifname, "all") ? rail_of_ifname(c, e->ifname) : -2;
+		/* The sysctls railup manages are IPv4's; an address is its family's. */
+		uint8_t family = e->kind == OWN_ADDR ? e->a.family : AF_INET;
+		int ri = rail_of_ifname(c, e->ifname, family);
 		struct change *ch;
 
-		if (ri == -2)
+		if (!strcmp(e->ifname, "all"))
 			continue;
-		if (e->kind == OWN_ADDR && ri >= 0 && addr_eq(&c->m->rail[ri].addr, &e->a))
-			continue;
-		if (e->kind == OWN_SYSCTL && ri >= 0 && c->m->rail[ri].addr.family == AF_INET)
+		if (ri >= 0 && (e->kind == OWN_SYSCTL || addr_eq(&c->m->rail[ri].addr, &e->a)))
 			continue;
 		if (!l) {
 			ch = add(c->p, CH_FORGET, -1, e->ifname);
@@ -523,6 +544,28 @@ static void sort_phases(struct plan *p)
 	p->cap = p->n;
 }
 
+static int by_ifindex(const void *a, const void *b)
+{
+	int x = ((const struct change *)a)->dev.ifindex, y = ((const struct change *)b)->dev.ifindex;
+
+	return x == y ? 0 : (x < y ? -1 : 1);
+}
+
+/* The IPv4 and the IPv6 rail of one NIC both find it down: one link-up will do. */
+static void dedupe_link_up(struct plan *p)
+{
+	unsigned n = 0, keep = 0;
+
+	while (n < p->n && p->ch[n].op == CH_LINK_UP)
+		n++;
+	qsort(p->ch, n, sizeof(*p->ch), by_ifindex);
+	for (unsigned i = 0; i < n; i++)
+		if (!keep || p->ch[keep - 1].dev.ifindex != p->ch[i].dev.ifindex)
+			p->ch[keep++] = p->ch[i];
+	memmove(p->ch + keep, p->ch + n, (p->n - n) * sizeof(*p->ch));
+	p->n -= n - keep;
+}
+
 void plan_up(const struct railmap *m, const struct observed *o, const uint8_t *rails, bool globals,
 	     struct plan *p)
 {
@@ -539,6 +582,7 @@ void plan_up(const struct railmap *m, const struct observed *o, const uint8_t *r
 			plan_rail(&c, (int)i);
 	ctx_free(&c);
 	sort_phases(p);
+	dedupe_link_up(p);
 }
 
 void plan_down(const struct observed *o, struct plan *p)

@@ -182,10 +182,24 @@ static int check_numbers(const struct railmap *m, const struct rail *r)
 
 static const struct railmap *sort_map;
 
-static int by_name(const void *a, const void *b)
+static int by_name_only(const void *a, const void *b)
 {
 	return strcmp(sort_map->rail[*(const unsigned *)a].name,
 		      sort_map->rail[*(const unsigned *)b].name);
+}
+
+static int by_family(const void *a, const void *b)
+{
+	uint8_t x = sort_map->rail[*(const unsigned *)a].addr.family;
+	uint8_t y = sort_map->rail[*(const unsigned *)b].addr.family;
+
+	return x == y ? 0 : (x < y ? -1 : 1);
+}
+
+/* A NIC can carry one IPv4 and one IPv6 rail: the families have separate tables and rules. */
+static int by_name(const void *a, const void *b)
+{
+	return by_name_only(a, b) ? by_name_only(a, b) : by_family(a, b);
 }
 
 static int by_addr(const void *a, const void *b)
@@ -202,7 +216,40 @@ static int by_table(const void *a, const void *b)
 	uint32_t x = sort_map->rail[*(const unsigned *)a].o.table;
 	uint32_t y = sort_map->rail[*(const unsigned *)b].o.table;
 
-	return x == y ? 0 : (x < y ? -1 : 1);
+	return x == y ? by_family(a, b) : (x < y ? -1 : 1);
+}
+
+static int by_name_then_index(const void *a, const void *b)
+{
+	int c = by_name_only(a, b);
+
+	return c ? c : (*(const unsigned *)a < *(const unsigned *)b ? -1 : 1);
+}
+
+/*
+ * Rail i's place among the map's NICs, in order of first appearance: the
+ * IPv4 and the IPv6 rail of one NIC share its table number and priority.
+ */
+static unsigned *nic_ordinals(const struct railmap *m)
+{
+	unsigned *ix = xcalloc(m->n, sizeof(*ix)), *first = xcalloc(m->n, sizeof(*first));
+	unsigned *before = xcalloc(m->n + 1, sizeof(*before));
+
+	for (unsigned i = 0; i < m->n; i++)
+		ix[i] = i;
+	sort_map = m;
+	qsort(ix, m->n, sizeof(*ix), by_name_then_index);
+	for (unsigned i = 0; i < m->n; i++)
+		first[ix[i]] = i && !by_name_only(&ix[i - 1], &ix[i]) ? first[ix[i - 1]] : ix[i];
+	sort_map = NULL;
+	/* before[k]: how many NICs first appear before rail k. */
+	for (unsigned k = 0; k < m->n; k++)
+		before[k + 1] = before[k] + (first[k] == k);
+	for (unsigned i = 0; i < m->n; i++)
+		ix[i] = before[first[i]];
+	free(first);
+	free(before);
+	return ix;
 }
 
 /* Duplicates found by sorting: a fleet map can hold thousands of rails. */
@@ -237,17 +284,20 @@ static int check_unique(struct railmap *m)
 
 int railmap_finalize(struct railmap *m)
 {
+	unsigned *nic = nic_ordinals(m);
+	int ret = 0;
+
 	for (int k = 0; k < SC_COUNT; k++)
 		if (!(m->mset & (1u << (MOPT_ALL + k))))
 			m->all[k] = (int8_t)profile_sysctl(m->profile, k, 0);
-	for (unsigned i = 0; i < m->n; i++) {
+	for (unsigned i = 0; i < m->n && !ret; i++) {
 		struct rail *r = &m->rail[i];
 
-		if (fill_defaults(m, r, i) || check_addresses(r) || check_numbers(m, r))
-			return -1;
+		ret = fill_defaults(m, r, nic[i]) || check_addresses(r) || check_numbers(m, r) ? -1 : 0;
 		memset(&r->st, 0, sizeof(r->st));
 	}
-	return check_unique(m);
+	free(nic);
+	return ret ? ret : check_unique(m);
 }
 
 void rail_fail(struct rail *r, const char *stage, const char *fmt, ...)

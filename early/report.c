@@ -36,7 +36,8 @@ static void text_rail(FILE *f, const struct rail *r, const struct rail_check *c,
 {
 	char a[ADDR_STRLEN], b[ADDR_STRLEN];
 
-	fprintf(f, "%s: %s%s%s\n", r->name, c->ok ? "ok" : "WRONG", c->ok ? "" : ": ", c->why);
+	fprintf(f, "%s %s: %s%s%s\n", r->name, addr_fmt(&r->addr, true, a), c->ok ? "ok" : "WRONG",
+		c->ok ? "" : ": ", c->why);
 	fprintf(f, "  address   %s", addr_fmt(&r->addr, true, a));
 	if (c->link)
 		fprintf(f, " on %s (%s%s)%s", c->link->name,
