@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "config.h"
 #include "log.h"
+#include "match.h"
 #include "modules.h"
 #include "plan.h"
 #include "rdmanl.h"
@@ -47,6 +48,39 @@ static int observe(const struct opts *opt, struct nl *nl, const struct railmap *
 	return 0;
 }
 
+/* The RDMA devices' ports, when the kernel has RDMA (empty otherwise). */
+static void rdma_ports(struct rdma_port **v, unsigned *n)
+{
+	struct nl rdma = { .fd = -1 };
+
+	*v = NULL;
+	*n = 0;
+	if (!nl_open(&rdma, NETLINK_RDMA))
+		rdmanl_ports(&rdma, v, n);
+	nl_close(&rdma);
+}
+
+/* Rails found by identity get their netdev; those that match none or several fail. */
+static void identify(struct railmap *m, const struct observed *o)
+{
+	struct rdma_port *ports;
+	unsigned n;
+
+	rdma_ports(&ports, &n);
+	match_rails(m, o, ports, n, true);
+	free(ports);
+}
+
+/* A flag per rail that has not failed: what is left to plan. */
+static uint8_t *alive(const struct railmap *m)
+{
+	uint8_t *v = xcalloc(m->n, 1);
+
+	for (unsigned i = 0; i < m->n; i++)
+		v[i] = m->rail[i].st.phase != RAIL_FAILED;
+	return v;
+}
+
 /* Problems the planner found: a fatal one fails its rail, the rest are warnings. */
 static void note_problems(struct railmap *m, const struct plan *p)
 {
@@ -76,6 +110,7 @@ static int up(const struct opts *opt, bool dry)
 	struct observed o = { 0 };
 	struct plan p = { 0 };
 	struct nl nl = { .fd = -1 };
+	uint8_t *todo = NULL;
 	int ret = load(opt, &m);
 
 	if (ret >= 0) {
@@ -85,7 +120,9 @@ static int up(const struct opts *opt, bool dry)
 	ret = EXIT_FAIL;
 	if (observe(opt, &nl, &m, &o))
 		goto out;
-	plan_up(&m, &o, NULL, true, &p);
+	identify(&m, &o);
+	todo = alive(&m);
+	plan_up(&m, &o, todo, true, &p);
 	note_problems(&m, &p);
 	if (dry) {
 		plan_print(stdout, &p);
@@ -105,6 +142,7 @@ static int up(const struct opts *opt, bool dry)
 	}
 	ret = required_failed(&m) ? EXIT_FAIL : EXIT_OK;
 out:
+	free(todo);
 	plan_free(&p);
 	observed_free(&o);
 	nl_close(&nl);
@@ -175,9 +213,16 @@ int cmd_status(const struct opts *opt)
 		const struct boot_record **boot = xcalloc(m.n, sizeof(*boot));
 		bool all_ok = true;
 
+		struct rdma_port *ports;
+		unsigned np;
+
+		rdma_ports(&ports, &np);
+		match_rails(&m, &o, ports, np, true);
 		c = xcalloc(m.n, sizeof(*c));
 		for (unsigned i = 0; i < m.n; i++) {
 			verify_audit(&m, &o, i, &c[i]);
+			if (c[i].link)
+				match_ident(c[i].link, ports, np, &c[i].id);
 			verify_decision(&nl, &o, &m.rail[i], &c[i]);
 			boot[i] = boot_of(b, nb, m.rail[i].name);
 			if (boot[i] && !strcmp(boot[i]->phase, "failed") && c[i].ok) {
@@ -190,6 +235,7 @@ int cmd_status(const struct opts *opt)
 		report_status(stdout, &m, c, (const struct boot_record *const *)boot,
 			      sysctl_rpfilter_drops(), opt->json);
 		ret = all_ok ? EXIT_OK : EXIT_FAIL;
+		free(ports);
 		free(boot);
 		free(b);
 	}
@@ -229,18 +275,15 @@ static void configure_one(struct railmap *m, unsigned i, void *arg)
 
 static void verify_all(struct boot *b, struct railmap *m)
 {
-	struct rdma_port *ports = NULL;
-	struct nl rdma = { .fd = -1 };
-	unsigned nports = 0;
+	struct rdma_port *ports;
+	unsigned nports;
 
-	if (!nl_open(&rdma, NETLINK_RDMA))
-		rdmanl_ports(&rdma, &ports, &nports);
+	rdma_ports(&ports, &nports);
 	rtnl_observe_links(&b->nl, &b->o);
 	for (unsigned i = 0; i < m->n; i++)
 		if (m->rail[i].st.phase == RAIL_CONFIGURED)
 			verify_rail(&b->nl, &b->o, ports, nports, m, &m->rail[i]);
 	free(ports);
-	nl_close(&rdma);
 }
 
 static int signal_result(const struct opts *opt, struct railmap *m, enum boot_result res)

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "log.h"
+#include "sysfs.h"
 
 #ifndef RAILUP_VERSION
 #define RAILUP_VERSION "0.1"
@@ -30,6 +31,7 @@ static const char usage[] =
 	"  --conf FILE      read the rail map from FILE instead of /etc/railup.conf\n"
 	"  --run-dir DIR    keep railup's records in DIR instead of /run/railup\n"
 	"  --json           status as JSON\n"
+	"  --sysfs DIR      read sysfs from DIR instead of /sys (tests)\n"
 	"  --kmsg           also log to the kernel log (boot does by default)\n"
 	"  --no-kmsg        do not log to the kernel log\n"
 	"  -q, --quiet      errors only\n"
@@ -61,6 +63,7 @@ int main(int argc, char **argv)
 		{ "conf", required_argument, NULL, 'f' },
 		{ "run-dir", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "sysfs", required_argument, NULL, 's' },
 		{ "kmsg", no_argument, NULL, 'k' },
 		{ "no-kmsg", no_argument, NULL, 'K' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -91,6 +94,9 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			o.json = true;
+			break;
+		case 's':
+			sysfs_root = optarg;
 			break;
 		case 'k':
 			kmsg = 1;

@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "rdmanl.h"
+#include "sysfs.h"
 
 #define NLDEV_TYPE(op) ((uint16_t)RDMA_NL_GET_TYPE(RDMA_NL_NLDEV, (op)))
 
@@ -146,55 +147,19 @@ int rdmanl_ports(struct nl *nl, struct rdma_port **v, unsigned *n)
 
 /* ---- netdev to port ---- */
 
-/* A name that is one sysfs directory entry, not a path. */
-static bool sysfs_name_ok(const char *s)
-{
-	return s[0] && strcmp(s, ".") && strcmp(s, "..") && !strchr(s, '/');
-}
-
-/* The device a class entry hangs off: the PCI function of an HCA or of its IPoIB netdev. */
-static bool parent_of(const char *class, const char *name, char out[PATH_MAX])
-{
-	char path[PATH_MAX];
-
-	if (!sysfs_name_ok(name))
-		return false;
-	snprintf(path, sizeof(path), "/sys/class/%s/%s/device", class, name);
-	return realpath(path, out) != NULL;
-}
-
-/* dev_port of a netdev: which port of a multi-port device it sits on (0-based). */
-static int netdev_dev_port(const char *ifname)
-{
-	char path[PATH_MAX], buf[16];
-	ssize_t len;
-	int fd, port;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/dev_port", ifname);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return 0;
-	buf[len] = '\0';
-	port = atoi(buf);
-	return port < 0 ? 0 : port;
-}
-
 static const struct rdma_port *ipoib_port(const struct rdma_port *v, unsigned n, const char *ifname)
 {
 	char netdev_parent[PATH_MAX], hca_parent[PATH_MAX];
 	int port;
 
-	if (!ifname || !parent_of("net", ifname, netdev_parent))
+	if (!ifname || !sysfs_parent("net", ifname, netdev_parent))
 		return NULL;
-	port = netdev_dev_port(ifname) + 1;
+	/* dev_port: which port of a multi-port device the netdev sits on, from 0. */
+	port = sysfs_int("net", ifname, "dev_port", 0) + 1;
 	for (unsigned i = 0; i < n; i++) {
 		if (v[i].ndev_index || v[i].port != port)
 			continue;
-		if (parent_of("infiniband", v[i].dev, hca_parent) &&
+		if (sysfs_parent("infiniband", v[i].dev, hca_parent) &&
 		    !strcmp(netdev_parent, hca_parent))
 			return &v[i];
 	}

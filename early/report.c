@@ -43,6 +43,15 @@ static void text_rail(FILE *f, const struct rail *r, const struct rail_check *c,
 		fprintf(f, " on %s (%s%s)%s", c->link->name,
 			c->link->flags & IFF_UP ? "up" : "down",
 			c->link->carrier ? ", carrier" : ", no carrier", c->addr ? "" : " missing");
+	if (c->link) {
+		fprintf(f, "\n  netdev    %s, %s", c->link->name, c->id.layer);
+		if (c->id.ibdev[0])
+			fprintf(f, ", RDMA %s/%u", c->id.ibdev, c->id.port);
+		if (c->id.pci[0])
+			fprintf(f, ", PCI %s", c->id.pci);
+		if (c->id.numa >= 0)
+			fprintf(f, ", NUMA %d", c->id.numa);
+	}
 	fprintf(f, "\n  rule      priority %u: from %s lookup %u%s\n", r->o.priority,
 		addr_fmt(&r->addr, false, a), r->o.table, c->rule ? "" : " missing");
 	fprintf(f, "  table %-4u %u of %u routes\n", r->o.table, c->routes_have, c->routes_want);
@@ -80,6 +89,19 @@ static void json_rail(FILE *f, const struct rail *r, const struct rail_check *c,
 	fprintf(f, ",\"gateway\":%s%s%s", r->gw.family ? "\"" : "",
 		r->gw.family ? addr_fmt(&r->gw, false, a) : "null", r->gw.family ? "\"" : "");
 	fprintf(f, ",\"table\":%u,\"priority\":%u", r->o.table, r->o.priority);
+	fprintf(f, ",\"link_layer\":");
+	json_str(f, c->link ? c->id.layer : "");
+	fprintf(f, ",\"rdma\":");
+	if (c->id.ibdev[0]) {
+		fprintf(f, "{\"device\":");
+		json_str(f, c->id.ibdev);
+		fprintf(f, ",\"port\":%u}", c->id.port);
+	} else {
+		fprintf(f, "null");
+	}
+	fprintf(f, ",\"pci\":");
+	json_str(f, c->id.pci);
+	fprintf(f, ",\"numa\":%d", c->id.numa);
 	fprintf(f, ",\"link\":{\"present\":%s,\"up\":%s,\"carrier\":%s}",
 		c->link ? "true" : "false", c->link && (c->link->flags & IFF_UP) ? "true" : "false",
 		c->link && c->link->carrier ? "true" : "false");

@@ -9,12 +9,14 @@
 
 #include <stdbool.h>
 
+#include "match.h"
 #include "netlink.h"
 #include "rail.h"
 #include "rtnl.h"
 
 struct rail_check {
 	const struct link *link;
+	struct ident id; /* its hardware, filled by the caller (match_ident) */
 	bool addr, rule, table;
 	unsigned routes_want, routes_have;
 	/* ip route get <target> from <rail address> */

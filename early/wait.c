@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "match.h"
 #include "rdmanl.h"
 #include "wait.h"
 
@@ -113,14 +114,36 @@ static bool port_active(struct waiter *w, struct pending *p, const struct link *
 	return active;
 }
 
+/* A rail found by identity, once its netdev shows up. */
+static bool identified(struct waiter *w, struct rail *r, struct pending *p)
+{
+	struct rdma_port *v = NULL;
+	unsigned n = 0;
+	int ret;
+
+	if (r->match.kind == MATCH_NAME || r->st.ifname[0])
+		return true;
+	if (w->rdma.fd >= 0 || !nl_open(&w->rdma, NETLINK_RDMA))
+		rdmanl_ports(&w->rdma, &v, &n);
+	ret = match_rail(r, w->o, v, n, r->st.ifname, p->why, sizeof(p->why));
+	free(v);
+	if (ret < 0)
+		rail_fail(r, "match", "%s", p->why);
+	return ret > 0;
+}
+
 /* Whether rail i is ready now; does what it takes to get it there. */
 static bool check(struct waiter *w, unsigned i, uint64_t now)
 {
 	struct rail *r = &w->m->rail[i];
 	struct pending *p = &w->p[i];
-	const char *name = r->st.ifname[0] ? r->st.ifname : r->name;
-	const struct link *l = observed_link(w->o, name);
+	const char *name;
+	const struct link *l;
 
+	if (!identified(w, r, p))
+		return false;
+	name = r->st.ifname[0] ? r->st.ifname : r->name;
+	l = observed_link(w->o, name);
 	if (!l) {
 		snprintf(p->why, sizeof(p->why), "interface %s did not appear", name);
 		return false;

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <net/if_arp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "match.h"
+#include "sysfs.h"
+
+/* The 20-byte IPoIB address: 4 bytes of flags and queue pair, then the 16-byte port GID. */
+#define IPOIB_ALEN 20
+
+static uint64_t be64_at(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static bool mac_matches(const struct rail_match *m, const struct link *l)
+{
+	if (m->maclen == 6)
+		return l->hwlen == 6 && !memcmp(l->hwaddr, m->mac, 6);
+	if (l->hwlen != IPOIB_ALEN)
+		return false;
+	/* The queue pair number changes from boot to boot: only the GID part is stable. */
+	if (m->maclen == 8)
+		return !memcmp(l->hwaddr + 12, m->mac, 8);
+	return !memcmp(l->hwaddr + 4, m->mac + 4, 16);
+}
+
+static bool matches(const struct rail_match *m, const struct link *l,
+		    const struct rdma_port *ports, unsigned nports)
+{
+	const struct rdma_port *p;
+	char pci[16];
+
+	switch (m->kind) {
+	case MATCH_NAME:
+		return false;
+	case MATCH_MAC:
+		return mac_matches(m, l);
+	case MATCH_PCI:
+		return sysfs_pci("net", l->name, pci) && !strcmp(pci, m->pci) &&
+		       (!m->port || sysfs_int("net", l->name, "dev_port", 0) + 1 == m->port);
+	case MATCH_GUID:
+		if (l->hwlen == IPOIB_ALEN && be64_at(l->hwaddr + 12) == m->guid)
+			return true;
+		p = rdma_port_of_netdev(ports, nports, l->ifindex, l->name);
+		return p && p->node_guid == m->guid;
+	case MATCH_IBDEV:
+		p = rdma_port_of_netdev(ports, nports, l->ifindex, l->name);
+		return p && !strcmp(p->dev, m->ibdev) && (!m->port || p->port == m->port);
+	}
+	return false;
+}
+
+/* The option as the map wrote it, for messages. */
+static void describe(const struct rail *r, char *buf, size_t len)
+{
+	const struct rail_match *m = &r->match;
+	size_t o = 0;
+
+	switch (m->kind) {
+	case MATCH_MAC:
+		o = (size_t)snprintf(buf, len, "mac=");
+		for (unsigned i = 0; i < m->maclen && o + 4 < len; i++)
+			o += (size_t)snprintf(buf + o, len - o, "%s%02x", i ? ":" : "", m->mac[i]);
+		break;
+	case MATCH_PCI:
+		if (m->port)
+			snprintf(buf, len, "pci=%s/%u", m->pci, m->port);
+		else
+			snprintf(buf, len, "pci=%s", m->pci);
+		break;
+	case MATCH_GUID:
+		snprintf(buf, len, "guid=%016llx", (unsigned long long)m->guid);
+		break;
+	case MATCH_IBDEV:
+		if (m->port)
+			snprintf(buf, len, "ibdev=%s/%u", m->ibdev, m->port);
+		else
+			snprintf(buf, len, "ibdev=%s", m->ibdev);
+		break;
+	default:
+		snprintf(buf, len, "%s", r->name);
+	}
+}
+
+int match_rail(const struct rail *r, const struct observed *o, const struct rdma_port *ports,
+	       unsigned nports, char ifname[IFNAMSIZ], char *why, size_t len)
+{
+	const struct link *found = NULL;
+	char what[80];
+
+	describe(r, what, sizeof(what));
+	for (unsigned i = 0; i < o->nlink; i++) {
+		const struct link *l = &o->link[i];
+
+		if (!matches(&r->match, l, ports, nports))
+			continue;
+		if (found) {
+			snprintf(why, len, "%s matches both %s and %s", what, found->name, l->name);
+			return -1;
+		}
+		found = l;
+	}
+	if (!found) {
+		snprintf(why, len, "%s matches no interface", what);
+		return 0;
+	}
+	snprintf(ifname, IFNAMSIZ, "%s", found->name);
+	return 1;
+}
+
+static const struct railmap *sort_map;
+
+static const char *netdev_of(const struct rail *r)
+{
+	return r->st.ifname[0] ? r->st.ifname : r->name;
+}
+
+static int by_netdev(const void *a, const void *b)
+{
+	const struct rail *x = &sort_map->rail[*(const unsigned *)a];
+	const struct rail *y = &sort_map->rail[*(const unsigned *)b];
+	int c = strcmp(netdev_of(x), netdev_of(y));
+
+	if (!c)
+		c = x->addr.family - y->addr.family;
+	return c ? c : (*(const unsigned *)a < *(const unsigned *)b ? -1 : 1);
+}
+
+/* Identities and names together may point two rails of a family at one netdev. */
+static void fail_shared(struct railmap *m)
+{
+	unsigned *ix = xcalloc(m->n, sizeof(*ix));
+
+	for (unsigned i = 0; i < m->n; i++)
+		ix[i] = i;
+	sort_map = m;
+	qsort(ix, m->n, sizeof(*ix), by_netdev);
+	sort_map = NULL;
+	for (unsigned i = 1; i < m->n; i++) {
+		struct rail *q = &m->rail[ix[i - 1]], *r = &m->rail[ix[i]];
+
+		if (r->st.phase != RAIL_FAILED && q->addr.family == r->addr.family &&
+		    !strcmp(netdev_of(q), netdev_of(r)))
+			rail_fail(r, "match", "%s is rail %s's already", netdev_of(r), q->name);
+	}
+	free(ix);
+}
+
+void match_rails(struct railmap *m, const struct observed *o, const struct rdma_port *ports,
+		 unsigned nports, bool final)
+{
+	char why[160];
+
+	for (unsigned i = 0; i < m->n; i++) {
+		struct rail *r = &m->rail[i];
+		int ret;
+
+		if (r->match.kind == MATCH_NAME || r->st.phase == RAIL_FAILED)
+			continue;
+		ret = match_rail(r, o, ports, nports, r->st.ifname, why, sizeof(why));
+		if (ret < 0 || (ret == 0 && final))
+			rail_fail(r, "match", "%s", why);
+	}
+	fail_shared(m);
+}
+
+void match_ident(const struct link *l, const struct rdma_port *ports, unsigned nports,
+		 struct ident *id)
+{
+	const struct rdma_port *p = rdma_port_of_netdev(ports, nports, l->ifindex, l->name);
+
+	memset(id, 0, sizeof(*id));
+	if (!sysfs_pci("net", l->name, id->pci))
+		id->pci[0] = '\0';
+	id->numa = sysfs_int("net", l->name, "device/numa_node", -1);
+	if (p) {
+		snprintf(id->ibdev, sizeof(id->ibdev), "%s", p->dev);
+		id->port = p->port;
+	}
+	id->layer = l->type == ARPHRD_ETHER	 ? "ethernet"
+		    : l->type == ARPHRD_INFINIBAND ? "infiniband"
+						   : "other";
+}
