@@ -145,7 +145,7 @@ default via 10.0.$n.1 dev ib$i src 10.0.$n.14 proto 114" "$(routes_text "$NODE" 
 	done
 	ru "$NODE" status
 	expect_rc "status with ib1 unconfigured" 1
-	expect_contains "status names ib1 as wrong" "$RU_OUT" "ib1: WRONG"
+	expect_eq "status: the rails reported WRONG" ib1 "$(wrong_rails <<<"$RU_OUT")"
 	ru "$NODE" status --json
 	expect_eq "status --json: the rails that are ok" "ib0 ib2 ib3" \
 		"$(jq -r '[.rails[] | select(.ok) | .name] | join(" ")' <<<"$RU_OUT")"

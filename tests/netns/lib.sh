@@ -140,6 +140,11 @@ in_ns() {
 }
 
 # ns_new VAR NAME: a fresh namespace ru<pid>-NAME, its name in $VAR, lo up.
+# A new namespace inherits net.ipv4.conf.{all,default} from the host's (with
+# net.core.devconf_inherit_init_net=0, the default), and hosts differ: systemd
+# sets rp_filter=2 and promote_secondaries=1. Every namespace starts from the
+# kernel's own defaults instead, so results do not depend on the host; the
+# tests set an image's values where they want them.
 # IPv6 is off in it: link-local addresses and their DAD states would change
 # between two dumps on their own and make "nothing changed" checks flaky.
 ns_new() {
@@ -148,7 +153,10 @@ ns_new() {
 	ip netns add "$ns"
 	printf -v "$var" %s "$ns"
 	ip -n "$ns" link set lo up
-	in_ns "$ns" sh -c 'for f in all default; do
+	in_ns "$ns" sh -ec 'for f in all default; do
+		for k in rp_filter arp_ignore arp_announce arp_filter accept_local promote_secondaries; do
+			echo 0 >/proc/sys/net/ipv4/conf/$f/$k
+		done
 		[ ! -w /proc/sys/net/ipv6/conf/$f/disable_ipv6 ] ||
 			echo 1 >/proc/sys/net/ipv6/conf/$f/disable_ipv6
 	done'
@@ -229,6 +237,10 @@ build_four_rails() {
 # ---- running railup ----
 
 RU_TMP=$(mktemp -d "${TMPDIR:-/tmp}/railup-netns.XXXXXX")
+# One binary for the whole test, even if early/railup is rebuilt meanwhile.
+[ -x "$RAILUP" ] || fail "$RAILUP is missing: run make first"
+cp "$RAILUP" "$RU_TMP/railup"
+RAILUP=$RU_TMP/railup
 RU_CONF=$RU_TMP/railup.conf
 RU_CMDLINE=$RU_TMP/cmdline
 echo quiet >"$RU_CMDLINE"
@@ -327,6 +339,13 @@ addrs() {
 	ip -n "$1" -j -4 addr show dev "$2" | jq -r '.[0].addr_info[]? | "\(.local)/\(.prefixlen)"'
 }
 
+# wrong_rails: the rails railup status (text, on stdin) reports WRONG, by
+# name, space separated. A rail's line starts with its name ("ib1: WRONG: ..."
+# or "ib1 10.0.2.14/24: WRONG: ..."); its details are indented.
+wrong_rails() {
+	awk '/^[^ ].*: WRONG/ { sub(/:$/, "", $1); printf "%s%s", sep, $1; sep = " " }'
+}
+
 # link_up NS DEV: "yes" when DEV is administratively up
 link_up() {
 	ip -n "$1" -j link show dev "$2" | jq -r 'if (.[0].flags | index("UP")) then "yes" else "no" end'
@@ -373,7 +392,6 @@ dump() {
 for tool in ip jq; do
 	command -v "$tool" >/dev/null || fail "$tool is missing (make test-deps)"
 done
-[ -x "$RAILUP" ] || fail "$RAILUP is missing: run make first"
 
 # need_busybox: the tests that send traffic ping and arping with busybox
 need_busybox() {

@@ -95,9 +95,7 @@ pass "status: every rail ok"
 ip -n "$NODE" rule del pref 1002
 ru "$NODE" status
 expect_rc "status with ib1's rule deleted" 1
-expect_contains "status names ib1" "$RU_OUT" "ib1: WRONG"
-expect_eq "status: the rails reported wrong" "ib1" \
-	"$(grep -oE '^ib[0-9]+: WRONG' <<<"$RU_OUT" | cut -d: -f1 | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "status: the rails reported WRONG" ib1 "$(wrong_rails <<<"$RU_OUT")"
 ru "$NODE" status --json
 expect_rc "status --json with ib1's rule deleted" 1
 expect_eq "status --json: the rails and their ok" "ib0 true,ib1 false,ib2 true,ib3 true" \
