@@ -85,8 +85,13 @@ ip netns add "$NODE"
 ip netns add "$SW"
 for ns in "$NODE" "$SW"; do
 	ip -n "$ns" link set lo up
-	# No IPv6 here: its link-local addresses would only clutter the output.
-	ip netns exec "$ns" sh -c 'for f in all default; do
+	# A new namespace inherits conf/all and conf/default from the host: start
+	# from the kernel's defaults, as a freshly booted node would. No IPv6
+	# here: its link-local addresses would only clutter the output.
+	ip netns exec "$ns" sh -ec 'for f in all default; do
+		for k in rp_filter arp_ignore arp_announce arp_filter accept_local; do
+			echo 0 >/proc/sys/net/ipv4/conf/$f/$k
+		done
 		[ ! -w /proc/sys/net/ipv6/conf/$f/disable_ipv6 ] ||
 			echo 1 >/proc/sys/net/ipv6/conf/$f/disable_ipv6
 	done'
