@@ -11,6 +11,16 @@ suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(netns corpus vm)
 pass=0 fail=0 failed=()
 mkdir -p build
+
+# The tests must leave the machine's own network alone: its rules, routes,
+# addresses and IPv4 sysctls are compared before and after every test.
+root_state() {
+	ip -j rule show
+	ip -j route show table all
+	ip -j addr show | jq -c '[.[] | {ifname, addr_info: [.addr_info[] | {local, prefixlen}]}]'
+	grep -r . /proc/sys/net/ipv4/conf/ 2>/dev/null | sort
+}
+root_before=$(root_state)
 for suite in "${suites[@]}"; do
 	for t in tests/"$suite"/*.sh; do
 		[ -x "$t" ] || continue
@@ -21,6 +31,12 @@ for suite in "${suites[@]}"; do
 			pass=$((pass + 1)) verdict=PASS
 		else
 			fail=$((fail + 1)) verdict=FAIL failed+=("$t")
+		fi
+		if [ "$(root_state)" != "$root_before" ]; then
+			echo "$t changed the root namespace's network:" >>"build/$(basename "$t").log"
+			diff <(echo "$root_before") <(root_state) >>"build/$(basename "$t").log"
+			[ $verdict = FAIL ] || { fail=$((fail + 1)) pass=$((pass - 1)) verdict=FAIL failed+=("$t"); }
+			root_before=$(root_state)
 		fi
 		printf '%-4s %-40s %6.1fs\n' "$verdict" "$t" \
 			"$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')"
