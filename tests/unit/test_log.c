@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/* log.h: quoting tokens for one-line messages, the one error format, the sink. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+
+START_TEST(test_quote_plain)
+{
+	ck_assert_str_eq(quotes("rd.rail=ib0:10.0.1.14/24"), "\"rd.rail=ib0:10.0.1.14/24\"");
+	ck_assert_str_eq(quotes(""), "\"\"");
+	ck_assert_str_eq(quote("abcdef", 3), "\"abc\"");
+}
+END_TEST
+
+START_TEST(test_quote_escapes)
+{
+	ck_assert_str_eq(quote("a\nb\x01\x7f\xff", 6), "\"a\\x0ab\\x01\\x7f\\xff\"");
+	ck_assert_str_eq(quotes("say \"hi\" \\o/"), "\"say \\\"hi\\\" \\\\o/\"");
+	/* A NUL byte inside the n bytes is shown, not a terminator. */
+	ck_assert_str_eq(quote("a\0b", 3), "\"a\\x00b\"");
+}
+END_TEST
+
+/* A long token is cut in the middle; its two ends stay. */
+START_TEST(test_quote_long)
+{
+	char s[1000];
+	const char *q;
+
+	memset(s, 'x', sizeof(s));
+	memcpy(s, "BEGIN", 5);
+	memcpy(s + sizeof(s) - 3, "END", 3);
+	q = quote(s, sizeof(s));
+	ck_assert_uint_lt(strlen(q), 200);
+	ck_assert_ptr_nonnull(strstr(q, "..."));
+	ck_assert(!strncmp(q, "\"BEGIN", 6));
+	ck_assert_str_eq(q + strlen(q) - 4, "END\"");
+	/* The worst case: every byte escaped, still bounded and one line. */
+	memset(s, '\x01', sizeof(s));
+	q = quote(s, sizeof(s));
+	ck_assert_uint_lt(strlen(q), 300);
+	ck_assert(!has_control_bytes(q));
+}
+END_TEST
+
+/* Four results live at once. */
+START_TEST(test_quote_ring)
+{
+	const char *a = quotes("a"), *b = quotes("b"), *c = quotes("c"), *d = quotes("d");
+
+	ck_assert_str_eq(a, "\"a\"");
+	ck_assert_str_eq(b, "\"b\"");
+	ck_assert_str_eq(c, "\"c\"");
+	ck_assert_str_eq(d, "\"d\"");
+}
+END_TEST
+
+START_TEST(test_token_error)
+{
+	ck_assert_int_eq(token_error("railup.conf:3", "rd.rail=x", "bad %s", "thing"), -1);
+	ck_assert_uint_eq(logcap.n, 1);
+	ck_assert_uint_eq(logcap.errors, 1);
+	ck_assert_int_eq(logcap.level[0], LOG_ERR);
+	ck_assert_str_eq(logcap.msg[0], "railup.conf:3: \"rd.rail=x\": bad thing");
+}
+END_TEST
+
+START_TEST(test_levels)
+{
+	log_setup(false, LOG_WARNING);
+	log_info("not shown");
+	log_debug("not shown");
+	log_warn("shown %d", 1);
+	log_err("shown %d", 2);
+	ck_assert_uint_eq(logcap.n, 2);
+	ck_assert_str_eq(logcap.msg[0], "shown 1");
+	ck_assert_int_eq(logcap.level[0], LOG_WARNING);
+	ck_assert_uint_eq(logcap.errors, 1);
+}
+END_TEST
+
+START_TEST(test_xgrow)
+{
+	unsigned cap = 0, n;
+	int *v = NULL;
+
+	for (n = 0; n < 100; n++) {
+		v = xgrow(v, n, &cap, sizeof(*v));
+		ck_assert_uint_gt(cap, n);
+		v[n] = (int)n;
+	}
+	for (n = 0; n < 100; n++)
+		ck_assert_int_eq(v[n], (int)n);
+	free(v);
+}
+END_TEST
+
+Suite *log_suite(void)
+{
+	Suite *s = suite_create("log");
+	TCase *tc = tcase_create("quote");
+
+	tcase_add_test(tc, test_quote_plain);
+	tcase_add_test(tc, test_quote_escapes);
+	tcase_add_test(tc, test_quote_long);
+	tcase_add_test(tc, test_quote_ring);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("messages");
+	tcase_add_checked_fixture(tc, logcap_setup, logcap_teardown);
+	tcase_add_test(tc, test_token_error);
+	tcase_add_test(tc, test_levels);
+	tcase_add_test(tc, test_xgrow);
+	suite_add_tcase(s, tc);
+	return s;
+}

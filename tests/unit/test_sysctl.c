@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysctl.h: how the kernel combines conf/all with an interface's value, and
+ * what conf/all must hold for every rail's own value to take effect.
+ */
+#include <errno.h>
+#include <linux/ip.h>
+#include <string.h>
+
+#include "unit.h"
+
+START_TEST(test_desc)
+{
+	ck_assert_str_eq(sysctl_desc[SC_RP_FILTER].name, "rp_filter");
+	ck_assert_str_eq(sysctl_desc[SC_ARP_IGNORE].name, "arp_ignore");
+	ck_assert_str_eq(sysctl_desc[SC_ARP_ANNOUNCE].name, "arp_announce");
+	ck_assert_str_eq(sysctl_desc[SC_ARP_FILTER].name, "arp_filter");
+	ck_assert_str_eq(sysctl_desc[SC_ACCEPT_LOCAL].name, "accept_local");
+	ck_assert_uint_eq(sysctl_desc[SC_RP_FILTER].devconf, IPV4_DEVCONF_RP_FILTER);
+	ck_assert_uint_eq(sysctl_desc[SC_ARP_IGNORE].devconf, IPV4_DEVCONF_ARP_IGNORE);
+	ck_assert_uint_eq(sysctl_desc[SC_ARP_ANNOUNCE].devconf, IPV4_DEVCONF_ARP_ANNOUNCE);
+	ck_assert_uint_eq(sysctl_desc[SC_ARP_FILTER].devconf, IPV4_DEVCONF_ARPFILTER);
+	ck_assert_uint_eq(sysctl_desc[SC_ACCEPT_LOCAL].devconf, IPV4_DEVCONF_ACCEPT_LOCAL);
+	ck_assert_int_eq(sysctl_desc[SC_RP_FILTER].maxval, 2);
+	ck_assert_int_eq(sysctl_desc[SC_ARP_IGNORE].maxval, 8);
+	ck_assert_int_eq(sysctl_desc[SC_ARP_ANNOUNCE].maxval, 2);
+	ck_assert_int_eq(sysctl_desc[SC_ARP_FILTER].maxval, 1);
+	ck_assert_int_eq(sysctl_desc[SC_ACCEPT_LOCAL].maxval, 1);
+}
+END_TEST
+
+/* rp_filter, arp_ignore, arp_announce: the larger of all and the interface's. */
+START_TEST(test_effective_max)
+{
+	static const enum sysctl_key keys[] = { SC_RP_FILTER, SC_ARP_IGNORE, SC_ARP_ANNOUNCE };
+
+	for (unsigned i = 0; i < ARRAY_SIZE(keys); i++) {
+		enum sysctl_key k = keys[i];
+
+		ck_assert(sysctl_desc[k].max);
+		ck_assert_int_eq(sysctl_effective(k, 0, 0), 0);
+		ck_assert_int_eq(sysctl_effective(k, 2, 1), 2);
+		ck_assert_int_eq(sysctl_effective(k, 1, 2), 2);
+		ck_assert_int_eq(sysctl_effective(k, 0, 1), 1);
+		ck_assert_int_eq(sysctl_effective(k, 1, 0), 1);
+	}
+	ck_assert_int_eq(sysctl_effective(SC_ARP_IGNORE, 8, 1), 8);
+}
+END_TEST
+
+/* arp_filter, accept_local: on when either is. */
+START_TEST(test_effective_or)
+{
+	static const enum sysctl_key keys[] = { SC_ARP_FILTER, SC_ACCEPT_LOCAL };
+
+	for (unsigned i = 0; i < ARRAY_SIZE(keys); i++) {
+		enum sysctl_key k = keys[i];
+
+		ck_assert(!sysctl_desc[k].max);
+		ck_assert_int_eq(sysctl_effective(k, 0, 0), 0);
+		ck_assert_int_eq(sysctl_effective(k, 1, 0), 1);
+		ck_assert_int_eq(sysctl_effective(k, 0, 1), 1);
+		ck_assert_int_eq(sysctl_effective(k, 1, 1), 1);
+	}
+}
+END_TEST
+
+START_TEST(test_all_target)
+{
+	/* The map's target, lowered to the smallest ask. */
+	ck_assert_int_eq(sysctl_all_target(SC_RP_FILTER, 2, 0, 1), 1);
+	ck_assert_int_eq(sysctl_all_target(SC_RP_FILTER, 2, 0, 2), 2);
+	ck_assert_int_eq(sysctl_all_target(SC_RP_FILTER, 0, 2, 1), 0);
+	/* No target: what is there, lowered as needed. */
+	ck_assert_int_eq(sysctl_all_target(SC_RP_FILTER, SC_UNSET, 2, 1), 1);
+	ck_assert_int_eq(sysctl_all_target(SC_RP_FILTER, SC_UNSET, 2, 2), 2);
+	ck_assert_int_eq(sysctl_all_target(SC_ARP_IGNORE, SC_UNSET, 0, 1), 0);
+	/* No rail asks: the target as it is. */
+	ck_assert_int_eq(sysctl_all_target(SC_RP_FILTER, 2, 0, SC_UNSET), 2);
+	ck_assert_int_eq(sysctl_all_target(SC_RP_FILTER, SC_UNSET, 1, SC_UNSET), 1);
+	/* Nothing known, nothing wanted. */
+	ck_assert_int_lt(sysctl_all_target(SC_RP_FILTER, SC_UNSET, SC_UNSET, 1), 0);
+	/* OR keys: a rail asking 0 needs all at 0; asking 1 needs nothing. */
+	ck_assert_int_eq(sysctl_all_target(SC_ACCEPT_LOCAL, 1, 0, 0), 0);
+	ck_assert_int_eq(sysctl_all_target(SC_ACCEPT_LOCAL, 1, 0, 1), 1);
+	ck_assert_int_eq(sysctl_all_target(SC_ARP_FILTER, SC_UNSET, 1, 0), 0);
+	ck_assert_int_eq(sysctl_all_target(SC_ARP_FILTER, SC_UNSET, 0, 1), 0);
+	ck_assert_int_eq(sysctl_all_target(SC_ARP_FILTER, 0, 1, SC_UNSET), 0);
+}
+END_TEST
+
+/*
+ * For every key and value: with conf/all at the target, every rail asking
+ * anything from min_ask up gets exactly its value, and the target never
+ * exceeds what the map wants.
+ */
+START_TEST(test_all_target_exhaustive)
+{
+	for (int k = 0; k < SC_COUNT; k++) {
+		int max = sysctl_desc[k].maxval;
+
+		for (int want = SC_UNSET; want <= max; want++)
+			for (int now = 0; now <= max; now++)
+				for (int min = 0; min <= max; min++) {
+					int t = sysctl_all_target(k, want, now, min);
+
+					ck_assert_int_ge(t, 0);
+					ck_assert_int_le(t, want == SC_UNSET ? now : want);
+					for (int ask = min; ask <= max; ask++)
+						ck_assert_msg(sysctl_effective(k, t, ask) == ask,
+							      "%s: want %d now %d min %d: all %d, "
+							      "ask %d",
+							      sysctl_desc[k].name, want, now, min,
+							      t, ask);
+				}
+	}
+}
+END_TEST
+
+/* /proc/sys paths are built from interface names: no way out of conf/. */
+START_TEST(test_path_names)
+{
+	static const char *const bad[] = { "..", ".", "../../kernel", "a/b" };
+
+	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
+		errno = 0;
+		ck_assert_int_eq(sysctl_read(bad[i], SC_RP_FILTER), -1);
+		ck_assert_int_eq(errno, EINVAL);
+		errno = 0;
+		ck_assert_int_eq(sysctl_write(bad[i], SC_RP_FILTER, 0), -1);
+		ck_assert_int_eq(errno, EINVAL);
+	}
+	ck_assert_int_eq(sysctl_read("railup-no-such-if", SC_RP_FILTER), -1);
+}
+END_TEST
+
+Suite *sysctl_suite(void)
+{
+	Suite *s = suite_create("sysctl");
+	TCase *tc = tcase_create("values");
+
+	tcase_add_test(tc, test_desc);
+	tcase_add_test(tc, test_effective_max);
+	tcase_add_test(tc, test_effective_or);
+	tcase_add_test(tc, test_all_target);
+	tcase_add_test(tc, test_all_target_exhaustive);
+	tcase_add_test(tc, test_path_names);
+	suite_add_tcase(s, tc);
+	return s;
+}
