@@ -56,6 +56,7 @@ enum ktype {
 	K_MODULES,
 	K_PROFILE,
 	K_POLICY,
+	K_HOST,
 	K_ALL,
 };
 
@@ -89,6 +90,7 @@ static const struct key keys[] = {
 	{ "modules", K_MODULES, IN_MAP, MOPT_MODULES },
 	{ "profile", K_PROFILE, IN_MAP, MOPT_PROFILE },
 	{ "policy", K_POLICY, IN_MAP, MOPT_POLICY },
+	{ "host", K_HOST, IN_MAP, MOPT_HOST },
 	{ "all.rp_filter", K_ALL, IN_MAP, SC_RP_FILTER },
 	{ "all.arp_ignore", K_ALL, IN_MAP, SC_ARP_IGNORE },
 	{ "all.arp_announce", K_ALL, IN_MAP, SC_ARP_ANNOUNCE },
@@ -113,11 +115,11 @@ static bool parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out)
 	if (n == 0 || (n > 1 && s[0] == '0'))
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
+		uint64_t d = (uint64_t)(s[i] - '0');
+
+		if (s[i] < '0' || s[i] > '9' || d > max || v > (max - d) / 10)
 			return false;
-		if (v > (max - (uint64_t)(s[i] - '0')) / 10)
-			return false;
-		v = v * 10 + (uint64_t)(s[i] - '0');
+		v = v * 10 + d;
 	}
 	*out = v;
 	return true;
@@ -252,6 +254,8 @@ static int set_identity(const struct pctx *c, const struct key *k, const char *v
 	return 0;
 }
 
+static bool valid_ifname(const char *s, size_t n);
+
 static int set_map(const struct pctx *c, const struct key *k, const char *v, size_t n)
 {
 	struct railmap *m = c->m;
@@ -297,6 +301,26 @@ static int set_map(const struct pctx *c, const struct key *k, const char *v, siz
 		else
 			return fail(c, "profile=%s: not roce or ipoib", quote(v, n));
 		break;
+	case K_HOST: {
+		struct host_spec *h = &m->host;
+
+		if (n == 8 && !memcmp(v, "hostname", 8)) {
+			h->source = HOST_HOSTNAME;
+		} else if (n == 6 && !memcmp(v, "bootif", 6)) {
+			h->source = HOST_BOOTIF;
+		} else if (n > 5 && !memcmp(v, "addr:", 5) && valid_ifname(v + 5, n - 5)) {
+			h->source = HOST_ADDR;
+			memcpy(h->ifname, v + 5, n - 5);
+			h->ifname[n - 5] = '\0';
+		} else if (parse_u64(v, n, UINT32_MAX, &x)) {
+			h->source = HOST_NUMBER;
+			h->number = x;
+		} else {
+			return fail(c, "host=%s: not a number, hostname, bootif or addr:<interface>",
+				    quote(v, n));
+		}
+		break;
+	}
 	case K_POLICY:
 		if (n == 8 && !memcmp(v, "continue", 8))
 			m->policy = POLICY_CONTINUE;
@@ -420,6 +444,20 @@ static const char *field_end(const char *s, const char *end)
 	return s;
 }
 
+/* ADDR/PLEN, or a template BASE+/PLEN: the node's host index is added later. */
+static int parse_address(struct rail *r, const char *a, size_t n, const char **why)
+{
+	const char *slash = memchr(a, '/', n);
+	char buf[ADDR_STRLEN + 2];
+
+	if (!slash || slash == a || slash[-1] != '+' || n >= sizeof(buf))
+		return addr_parse(&r->addr, a, n, true, why);
+	memcpy(buf, a, (size_t)(slash - a) - 1);
+	memcpy(buf + (slash - a) - 1, slash, n - (size_t)(slash - a));
+	r->tmpl = true;
+	return addr_parse(&r->addr, buf, n - 1, true, why);
+}
+
 /* <name>:<address>/<prefixlen>[:<gateway>][,key=value...] */
 static int parse_rail(struct pctx *c, const char *v)
 {
@@ -446,7 +484,7 @@ static int parse_rail(struct pctx *c, const char *v)
 	a_end = field_end(a, head_end);
 	if (*a != '[' && a_end < head_end && memchr(a_end + 1, ':', (size_t)(head_end - a_end - 1)))
 		return fail(c, "IPv6 addresses go in [brackets]");
-	if (addr_parse(&r->addr, a, (size_t)(a_end - a), true, &why))
+	if (parse_address(r, a, (size_t)(a_end - a), &why))
 		return fail(c, "address %s: %s", quote(a, (size_t)(a_end - a)), why);
 	if (a_end < head_end) {
 		const char *g = a_end + 1, *g_end = field_end(g, head_end);
@@ -489,11 +527,29 @@ static int switch_value(const char *t)
 	return -1;
 }
 
+/* BOOTIF=01-52-54-00-12-34-56 (PXE loaders): the ARP type, then the boot NIC's address. */
+static void parse_bootif(struct railmap *m, const char *v)
+{
+	uint8_t b[21];
+	int len = parse_hex_bytes(v, strlen(v), b, sizeof(b));
+
+	if (len < 2) {
+		log_warn("BOOTIF=%s: not a hardware address; ignored", quotes(v));
+		return;
+	}
+	memcpy(m->host.bootif, b + 1, (size_t)len - 1);
+	m->host.bootif_len = (uint8_t)(len - 1);
+}
+
 static int parse_token(struct railmap *m, const struct tok *t)
 {
 	struct pctx c = { .m = m, .t = t };
 	const char *s = t->text;
 
+	if (!t->file && !strncmp(s, "BOOTIF=", 7)) {
+		parse_bootif(m, s + 7);
+		return 0;
+	}
 	if (!is_ours(s)) {
 		if (t->file)
 			return fail(&c, "not a railup setting (rd.rail=... or rd.rail.<key>=...)");
@@ -586,7 +642,7 @@ static int collect_one(char *token, void *arg)
 {
 	struct split_ctx *s = arg;
 
-	if (is_ours(token))
+	if (is_ours(token) || !strncmp(token, "BOOTIF=", 7))
 		toks_add(s->tl, token, strlen(token), s->where, false);
 	return 0;
 }
@@ -629,13 +685,10 @@ static int collect_conf(struct toks *tl, const char *text, size_t len, const cha
 
 		lineno++;
 		snprintf(l.where, sizeof(l.where), "%s:%u", path, lineno);
-		if (n > CONFIG_LINE_MAX) {
-			ret = token_error(l.where, text + pos > text ? "" : "",
-					  "line longer than %d bytes", CONFIG_LINE_MAX);
-			break;
-		}
-		if (memchr(text + pos, '\0', n)) {
-			ret = token_error(l.where, "", "NUL byte in the file");
+		if (n > CONFIG_LINE_MAX || memchr(text + pos, '\0', n)) {
+			log_err("%s: %s: %s", l.where, quote(text + pos, n > 64 ? 64 : n),
+				n > CONFIG_LINE_MAX ? "line longer than 4096 bytes" : "NUL byte in the line");
+			ret = -1;
 			break;
 		}
 		memcpy(line, text + pos, n);
@@ -697,6 +750,15 @@ static void merge(struct railmap *into, struct railmap *over)
 		into->profile = over->profile;
 	if (over->mset & (1u << MOPT_POLICY))
 		into->policy = over->policy;
+	if (over->mset & (1u << MOPT_HOST)) {
+		into->host.source = over->host.source;
+		into->host.number = over->host.number;
+		memcpy(into->host.ifname, over->host.ifname, sizeof(into->host.ifname));
+	}
+	if (over->host.bootif_len) {
+		memcpy(into->host.bootif, over->host.bootif, sizeof(into->host.bootif));
+		into->host.bootif_len = over->host.bootif_len;
+	}
 	for (int k = 0; k < SC_COUNT; k++)
 		if (over->mset & (1u << (MOPT_ALL + k)))
 			into->all[k] = over->all[k];
@@ -715,6 +777,17 @@ static void merge(struct railmap *into, struct railmap *over)
 	}
 }
 
+/* The last rd.rail=0 or rd.rail=1 among the tokens: 1 off, 0 on, -1 neither. */
+static int switched(const struct toks *tl)
+{
+	int off = -1;
+
+	for (unsigned i = 0; i < tl->n; i++)
+		if (switch_value(tl->v[i].text) >= 0)
+			off = switch_value(tl->v[i].text);
+	return off;
+}
+
 static enum config_result parse_all(struct railmap *m, const struct toks *tl)
 {
 	struct railmap cmd;
@@ -722,9 +795,7 @@ static enum config_result parse_all(struct railmap *m, const struct toks *tl)
 	enum config_result res = CONFIG_OK;
 
 	/* Switched off, railup reads nothing more: a broken map must not stop that. */
-	for (unsigned i = 0; i < tl->n; i++)
-		if (switch_value(tl->v[i].text) >= 0)
-			disabled = switch_value(tl->v[i].text);
+	disabled = switched(tl);
 	if (disabled == 1) {
 		m->disabled = 1;
 		return CONFIG_DISABLED;
@@ -742,19 +813,38 @@ static enum config_result parse_all(struct railmap *m, const struct toks *tl)
 	return res;
 }
 
+/*
+ * The file, then the command line. The command line's rd.rail=0 switches
+ * railup off before the file is read: a broken file must not stop that.
+ */
+static enum config_result from_sources(struct railmap *m, const char *cmdline, size_t clen,
+				       const char *cmd_where, const char *conf, size_t flen,
+				       const char *conf_where, int conf_err)
+{
+	struct toks cmd = { 0 }, tl = { 0 };
+	enum config_result res = CONFIG_BAD;
+
+	if (cmdline)
+		collect_cmdline(&cmd, cmdline, clen, cmd_where);
+	if (switched(&cmd) == 1) {
+		m->disabled = 1;
+		res = CONFIG_DISABLED;
+	} else if (conf_err) {
+		log_err("%s: %s", conf_where, strerror(conf_err));
+	} else if (!conf || !collect_conf(&tl, conf, flen, conf_where)) {
+		for (unsigned i = 0; i < cmd.n; i++)
+			toks_add(&tl, cmd.v[i].text, strlen(cmd.v[i].text), cmd.v[i].where, false);
+		res = parse_all(m, &tl);
+	}
+	toks_free(&cmd);
+	toks_free(&tl);
+	return res;
+}
+
 enum config_result config_from_text(struct railmap *m, const char *cmdline, size_t cmdline_len,
 				    const char *conf, size_t conf_len)
 {
-	struct toks tl = { 0 };
-	enum config_result res = CONFIG_BAD;
-
-	if (!conf || !collect_conf(&tl, conf, conf_len, "railup.conf")) {
-		if (cmdline)
-			collect_cmdline(&tl, cmdline, cmdline_len, "cmdline");
-		res = parse_all(m, &tl);
-	}
-	toks_free(&tl);
-	return res;
+	return from_sources(m, cmdline, cmdline_len, "cmdline", conf, conf_len, "railup.conf", 0);
 }
 
 /* Reads a whole file; NULL with errno ENOENT when it is not there. */
@@ -791,25 +881,18 @@ enum config_result config_load(struct railmap *m, const char *cmdline_path, cons
 			       bool conf_required)
 {
 	size_t clen = 0, flen = 0;
-	char *conf = slurp(conf_path, &flen), *cmd;
-	struct toks tl = { 0 };
-	enum config_result res = CONFIG_BAD;
+	char *cmd = slurp(cmdline_path, &clen), *conf;
+	enum config_result res;
+	int conf_err;
 
-	if (!conf && (conf_required || errno != ENOENT)) {
-		log_err("%s: %s", conf_path, strerror(errno));
-		return CONFIG_BAD;
-	}
-	cmd = slurp(cmdline_path, &clen);
 	if (!cmd) {
 		log_err("%s: %s", cmdline_path, strerror(errno));
-		free(conf);
 		return CONFIG_BAD;
 	}
-	if (!conf || !collect_conf(&tl, conf, flen, conf_path)) {
-		collect_cmdline(&tl, cmd, clen, cmdline_path);
-		res = parse_all(m, &tl);
-	}
-	toks_free(&tl);
+	conf = slurp(conf_path, &flen);
+	/* No /etc/railup.conf is fine: the command line may hold the whole map. */
+	conf_err = !conf && (conf_required || errno != ENOENT) ? errno : 0;
+	res = from_sources(m, cmd, clen, cmdline_path, conf, flen, conf_path, conf_err);
 	free(conf);
 	free(cmd);
 	return res;
