@@ -23,7 +23,10 @@ void change_describe(const struct change *c, char *buf, size_t n)
 	buf[n - 1] = '\0';
 	len = strlen(buf);
 	if (len && buf[len - 1] == '\n')
-		buf[len - 1] = '\0';
+		buf[--len] = '\0';
+	/* Several sysctl lines (one per value of an interface) make one message. */
+	for (char *nl = buf; (nl = strchr(nl, '\n'));)
+		*nl = ';';
 }
 
 struct run {
@@ -54,8 +57,14 @@ static void batch_failed(unsigned i, int err, const char *msg, void *arg)
 	struct run *run = arg;
 	const struct change *c = &run->p->ch[run->msg_change[i]];
 
-	/* Someone (or an earlier, interrupted run) got there first: the state is as wanted. */
+	/*
+	 * Someone (or an earlier, interrupted run, or the kernel itself: deleting
+	 * an address flushes the routes using it) got there first.
+	 */
 	if (err == -EEXIST && (c->op == CH_ADDR_ADD || c->op == CH_LINK_UP))
+		return;
+	if ((err == -ESRCH || err == -ENOENT || err == -EADDRNOTAVAIL) &&
+	    (c->op == CH_ROUTE_DEL || c->op == CH_RULE_DEL || c->op == CH_ADDR_DEL))
 		return;
 	fail_change(run, run->msg_change[i], err, msg);
 }

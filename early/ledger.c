@@ -113,3 +113,23 @@ const struct owned *ledger_find(const struct owned *v, unsigned n, const struct 
 {
 	return bsearch(like, v, n, sizeof(*v), owned_cmp);
 }
+
+const struct owned *ledger_first(const struct owned *v, unsigned n, uint8_t kind,
+				 const char *ifname)
+{
+	unsigned lo = 0, hi = n;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		int c = v[mid].kind != kind ? (v[mid].kind < kind ? -1 : 1)
+					    : strcmp(v[mid].ifname, ifname);
+
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < n && v[lo].kind == kind && !strcmp(v[lo].ifname, ifname))
+		return &v[lo];
+	return NULL;
+}

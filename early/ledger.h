@@ -29,6 +29,9 @@ int ledger_read(const char *dir, struct owned **v, unsigned *n);
 int ledger_write(const char *dir, const struct owned *v, unsigned n);
 /* Orders entries for ledger_find(); ledger_read() returns them sorted. */
 void ledger_sort(struct owned *v, unsigned n);
+/* The first entry of (kind, ifname) in a sorted ledger (the rest follow), or NULL. */
+const struct owned *ledger_first(const struct owned *v, unsigned n, uint8_t kind,
+				 const char *ifname);
 /* The entry for (kind, ifname, key or address) in a sorted ledger, or NULL. */
 const struct owned *ledger_find(const struct owned *v, unsigned n, const struct owned *like);
 

@@ -245,9 +245,26 @@ static const char *proto_name(uint8_t p)
 	return buf;
 }
 
+/*
+ * Whether an address railup added earlier on the rail's interface goes in
+ * this plan: the kernel then flushes every route using it as source.
+ */
+static bool readdressed(const struct ctx *c, const struct rail *r, const struct link *l)
+{
+	const struct owned *e = ledger_first(c->o->owned, c->o->nowned, OWN_ADDR, l->name);
+
+	for (; e && e < c->o->owned + c->o->nowned && e->kind == OWN_ADDR &&
+	       !strcmp(e->ifname, l->name);
+	     e++)
+		if (e->a.family == r->addr.family && !addr_eq(&e->a, &r->addr))
+			return true;
+	return false;
+}
+
 /* Adds or replaces the rail's routes; false when a foreign route is in the way. */
 static bool plan_routes(struct ctx *c, int ri, const struct link *l)
 {
+	bool flushed = readdressed(c, &c->m->rail[ri], l);
 	const struct rail *r = &c->m->rail[ri];
 	struct route want[2];
 	unsigned n = plan_rail_routes(r, l->ifindex, want);
@@ -270,9 +287,9 @@ static bool plan_routes(struct ctx *c, int ri, const struct link *l)
 			owned = true;
 			same |= route_same(e, &want[i]);
 		}
-		if (!same) {
-			struct change *ch =
-				add(c->p, owned ? CH_ROUTE_REPLACE : CH_ROUTE_ADD, ri, l->name);
+		if (!same || flushed) {
+			struct change *ch = add(c->p, owned || flushed ? CH_ROUTE_REPLACE : CH_ROUTE_ADD,
+						ri, l->name);
 
 			ch->route = want[i];
 		}
@@ -352,6 +369,15 @@ static void plan_stale(struct ctx *c, const uint8_t *rails, bool globals)
 	}
 }
 
+/* Whether railup added this address (then a changed prefix length is its to change). */
+static bool ledger_addr(const struct ctx *c, const char *ifname, const struct ipaddr *a)
+{
+	struct owned like = { .kind = OWN_ADDR, .a = *a };
+
+	snprintf(like.ifname, sizeof(like.ifname), "%s", ifname);
+	return ledger_find(c->o->owned, c->o->nowned, &like) != NULL;
+}
+
 /*
  * The rail's address on its interface. The same address on another
  * interface is not railup's to remove: a warning, and verification shows
@@ -371,11 +397,11 @@ static bool plan_address(struct ctx *c, int ri, const struct link *l)
 		if (a->ifindex != l->ifindex) {
 			problem(c->p, ri, false, "address %s is also on %s", addr_fmt(&r->addr, false, s),
 				other ? other->name : "another interface");
-		} else if (a->a.plen != r->addr.plen) {
+		} else if (a->a.plen != r->addr.plen && !ledger_addr(c, l->name, &a->a)) {
 			problem(c->p, ri, true, "%s has %s, the map says /%u: left alone", l->name,
 				addr_fmt(&a->a, true, s), r->addr.plen);
 			return false;
-		} else {
+		} else if (a->a.plen == r->addr.plen) {
 			have = true;
 		}
 	}

@@ -16,6 +16,7 @@
 /* In the order apply carries them out. */
 enum change_op {
 	CH_LINK_UP,
+	CH_ADDR_DEL, /* before the add: deleting a primary takes its secondaries along */
 	CH_ADDR_ADD,
 	CH_SYSCTL_ALL,
 	CH_DEVCONF,
@@ -24,7 +25,6 @@ enum change_op {
 	CH_ROUTE_REPLACE,
 	CH_RULE_ADD,
 	CH_ROUTE_DEL,
-	CH_ADDR_DEL,
 	CH_FORGET, /* a ledger entry whose object is gone: no kernel change */
 	CH_COUNT
 };
