@@ -7,6 +7,7 @@
 #include "apply.h"
 #include "commands.h"
 #include "config.h"
+#include "host.h"
 #include "log.h"
 #include "match.h"
 #include "modules.h"
@@ -71,6 +72,27 @@ static void identify(struct railmap *m, const struct observed *o)
 	free(ports);
 }
 
+/*
+ * Templated addresses get the node's host index. An index that does not fit
+ * is bad input; one that cannot be found (yet) fails the templated rails.
+ */
+static int resolve_hosts(struct railmap *m, const struct observed *o)
+{
+	char why[160];
+	uint64_t index;
+
+	if (!railmap_has_templates(m))
+		return 0;
+	if (host_index(&m->host, o, &index, why, sizeof(why))) {
+		for (unsigned i = 0; i < m->n; i++)
+			if (m->rail[i].tmpl)
+				rail_fail(&m->rail[i], "host", "%s", why);
+		return 0;
+	}
+	log_info("host index %llu", (unsigned long long)index);
+	return railmap_resolve_hosts(m, index) ? EXIT_BAD : 0;
+}
+
 /* A flag per rail that has not failed: what is left to plan. */
 static uint8_t *alive(const struct railmap *m)
 {
@@ -120,6 +142,10 @@ static int up(const struct opts *opt, bool dry)
 	ret = EXIT_FAIL;
 	if (observe(opt, &nl, &m, &o))
 		goto out;
+	if (resolve_hosts(&m, &o)) {
+		ret = EXIT_BAD;
+		goto out;
+	}
 	identify(&m, &o);
 	todo = alive(&m);
 	plan_up(&m, &o, todo, true, &p);
@@ -207,7 +233,9 @@ int cmd_status(const struct opts *opt)
 		return ret;
 	}
 	ret = EXIT_FAIL;
-	if (!observe(opt, &nl, &m, &o)) {
+	if (!observe(opt, &nl, &m, &o) && resolve_hosts(&m, &o)) {
+		ret = EXIT_BAD;
+	} else if (o.link) {
 		unsigned nb = 0;
 		struct boot_record *b = report_state_read(opt->rundir, &nb);
 		const struct boot_record **boot = xcalloc(m.n, sizeof(*boot));
@@ -279,7 +307,12 @@ static void verify_all(struct boot *b, struct railmap *m)
 	unsigned nports;
 
 	rdma_ports(&ports, &nports);
-	rtnl_observe_links(&b->nl, &b->o);
+	/* Verify what the kernel holds now, as status would see it. */
+	observed_free(&b->o);
+	if (observe(b->opt, &b->nl, m, &b->o)) {
+		free(ports);
+		return;
+	}
 	for (unsigned i = 0; i < m->n; i++)
 		if (m->rail[i].st.phase == RAIL_CONFIGURED)
 			verify_rail(&b->nl, &b->o, ports, nports, m, &m->rail[i]);
@@ -327,6 +360,10 @@ int cmd_boot(const struct opts *opt)
 	if (observe(opt, &b.nl, &m, &b.o)) {
 		for (unsigned i = 0; i < m.n; i++)
 			rail_fail(&m.rail[i], "observe", "cannot read the kernel's state");
+	} else if (resolve_hosts(&m, &b.o)) {
+		railmap_free(&m);
+		ret = signal_result(opt, &m, BOOT_INVALID);
+		goto out;
 	} else {
 		none = xcalloc(m.n, 1);
 		plan_up(&m, &b.o, none, true, &p);
@@ -337,6 +374,7 @@ int cmd_boot(const struct opts *opt)
 		verify_all(&b, &m);
 	}
 	ret = signal_result(opt, &m, report_result(&m));
+out:
 	plan_free(&p);
 	observed_free(&b.o);
 	nl_close(&b.nl);

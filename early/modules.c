@@ -94,13 +94,27 @@ static bool wants_rxe(const struct railmap *m)
 	return false;
 }
 
+/* Whether name is one of the comma-separated list's first entries (before stop). */
+static bool listed(const char *list, const char *stop, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; p && p < stop; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, name, n) && (p[n] == ',' || p[n] == '\0' || p + n == stop))
+			return true;
+	return false;
+}
+
 static int load_list(struct kmod_ctx *ctx, const char *list)
 {
-	char names[MODULES_MAX], *save = NULL;
+	char names[2 * MODULES_MAX], *save = NULL;
 	int missing = 0;
 
 	snprintf(names, sizeof(names), "%s", list);
 	for (char *n = strtok_r(names, ",", &save); n; n = strtok_r(NULL, ",", &save)) {
+		/* strtok_r has cut names at n: the part before holds the names done. */
+		if (listed(list, list + (n - names), n))
+			continue;
 		if (load_one(ctx, n) == MISSING) {
 			log_warn("module %s not found: rails that need it will fail", n);
 			missing++;
@@ -111,6 +125,7 @@ static int load_list(struct kmod_ctx *ctx, const char *list)
 
 int modules_load(const struct railmap *m)
 {
+	char list[2 * MODULES_MAX];
 	struct kmod_ctx *ctx;
 	int missing;
 
@@ -125,9 +140,9 @@ int modules_load(const struct railmap *m)
 	}
 	kmod_set_log_fn(ctx, kmod_log, NULL);
 	kmod_load_resources(ctx);
-	missing = load_list(ctx, m->modules);
-	if (wants_rxe(m))
-		missing += load_list(ctx, rxe_modules);
+	snprintf(list, sizeof(list), "%s%s%s", m->modules, *m->modules && wants_rxe(m) ? "," : "",
+		 wants_rxe(m) ? rxe_modules : "");
+	missing = load_list(ctx, list);
 	kmod_unref(ctx);
 	return missing;
 }

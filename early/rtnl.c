@@ -12,6 +12,11 @@
 #include "rtnl.h"
 #include "sysctl.h"
 
+/* glibc's <net/if.h> stops short of it; musl's has it. */
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000
+#endif
+
 /* ---- decoding ---- */
 
 static void get_addr(struct ipaddr *a, uint8_t family, const struct nlattr *at, uint8_t plen)

@@ -19,6 +19,7 @@ static void wrong(struct rail_check *c, const char *fmt, ...)
 {
 	va_list ap;
 
+	c->wrongs++;
 	if (!c->ok)
 		return;
 	c->ok = false;
@@ -84,10 +85,13 @@ void verify_audit(const struct railmap *m, const struct observed *o, unsigned i,
 	for (; a && a < o->addr + o->naddr && addr_same_ip(&a->a, &r->addr); a++) {
 		const struct link *other = observed_link_by_index(o, a->ifindex);
 
-		if (a->ifindex == c->link->ifindex)
+		if (a->ifindex == c->link->ifindex) {
 			c->addr |= a->a.plen == r->addr.plen;
-		else
-			wrong(c, "its address is also on %s", other ? other->name : "another interface");
+		} else {
+			snprintf(c->elsewhere, sizeof(c->elsewhere), "%s",
+				 other ? other->name : "(unknown)");
+			wrong(c, "its address is also on %s", c->elsewhere);
+		}
 	}
 	if (!c->addr)
 		wrong(c, "%s lacks its address", ifname);
@@ -128,6 +132,13 @@ bool verify_target(const struct rail *r, struct ipaddr *t)
 	}
 	if (r->addr.plen >= bits)
 		return false;
+	/* A point-to-point pair (/31, /127): the other address of the two. */
+	if (r->addr.plen == bits - 1) {
+		*t = r->addr;
+		t->b[addr_bytes(t) - 1] ^= 1;
+		t->plen = (uint8_t)bits;
+		return true;
+	}
 	/* The first host of the subnet, or the second when that one is ours. */
 	*t = addr_network(&r->addr);
 	if (addr_add_host(t, 1) || (addr_same_ip(t, &r->addr) && addr_add_host(t, 1)))
@@ -238,7 +249,7 @@ static int rdma_attempt(struct cm *cm, const struct rdma_port *v, unsigned n,
 }
 
 static void verify_rdma(const struct rdma_port *v, unsigned n, const struct railmap *m,
-			struct rail *r, const struct link *l)
+			struct rail *r, const struct link *l, const struct rail_check *c)
 {
 	const struct rdma_port *want = expected_port(v, n, r, l);
 	uint64_t deadline = mono_ms() + m->verify_timeout_ms;
@@ -271,23 +282,30 @@ static void verify_rdma(const struct rdma_port *v, unsigned n, const struct rail
 	} while (mono_ms() < deadline);
 	cm_close(&cm);
 	if (r->st.phase != RAIL_VERIFIED)
-		rail_fail(r, "verify", "%s (%u attempt%s)", why, tries, tries == 1 ? "" : "s");
+		rail_fail(r, "verify", "%s (%u attempt%s%s%s)", why, tries, tries == 1 ? "" : "s",
+			  *c->elsewhere ? "; the address is also on " : "", c->elsewhere);
 }
 
 void verify_rail(struct nl *nl, const struct observed *o, const struct rdma_port *ports,
 		 unsigned nports, const struct railmap *m, struct rail *r)
 {
-	struct rail_check c = { .ok = true };
+	struct rail_check c;
 	char err[200], a[ADDR_STRLEN];
 	struct ipaddr src = r->addr;
 	struct route fib;
 	int ret;
 
-	c.link = observed_link(o, r->st.ifname[0] ? r->st.ifname : r->name);
-	if (!c.link) {
-		rail_fail(r, "verify", "interface %s is gone", r->name);
+	/*
+	 * What status checks, the boot checks: one meaning of "verified". An
+	 * address also elsewhere still gets the RDMA checks, which tell where
+	 * its traffic really lands.
+	 */
+	verify_audit(m, o, (unsigned)(r - m->rail), &c);
+	if (!c.ok && !(c.wrongs == 1 && *c.elsewhere)) {
+		rail_fail(r, "verify", "%s", c.why);
 		return;
 	}
+	c.ok = true;
 	verify_decision(nl, o, r, &c);
 	if (!c.ok) {
 		rail_fail(r, "verify", "%s", c.why);
@@ -304,9 +322,12 @@ void verify_rail(struct nl *nl, const struct observed *o, const struct rdma_port
 			return;
 		}
 	}
-	if (!r->o.verify) {
-		r->st.phase = RAIL_VERIFIED;
+	if (r->o.verify)
+		verify_rdma(ports, nports, m, r, c.link, &c);
+	if (r->st.phase == RAIL_FAILED)
 		return;
-	}
-	verify_rdma(ports, nports, m, r, c.link);
+	if (*c.elsewhere)
+		rail_fail(r, "verify", "its address is also on %s", c.elsewhere);
+	else
+		r->st.phase = RAIL_VERIFIED;
 }
