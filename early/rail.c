@@ -132,9 +132,12 @@ static int check_addresses(const struct rail *r)
 	const struct ipaddr *ad = &r->addr;
 	struct ipaddr net = addr_network(ad);
 
-	if (ad->plen < addr_bits(ad) - 1 && addr_host_bits_zero(ad))
+	/* A template's base is often the subnet's own address: the result is checked instead. */
+	if (r->tmpl)
+		;
+	else if (ad->plen < addr_bits(ad) - 1 && addr_host_bits_zero(ad))
 		return bad(r, "%s is the subnet's own address, not a host", addr_fmt(ad, 1, a));
-	if (ad->family == AF_INET && ad->plen < 31 && addr_host_bits_ones(ad))
+	else if (ad->family == AF_INET && ad->plen < 31 && addr_host_bits_ones(ad))
 		return bad(r, "%s is the subnet's broadcast address", addr_fmt(ad, 1, a));
 	if (r->gw.family) {
 		if (r->gw.family != ad->family)
@@ -143,7 +146,7 @@ static int check_addresses(const struct rail *r)
 		if (!addr_in_prefix(&r->gw, ad))
 			return bad(r, "gateway %s is outside %s", addr_fmt(&r->gw, 0, a),
 				   addr_fmt(&net, 1, b));
-		if (addr_same_ip(&r->gw, ad))
+		if (addr_same_ip(&r->gw, ad) && !r->tmpl)
 			return bad(r, "gateway %s is the rail's own address", addr_fmt(ad, 0, a));
 	}
 	if ((r->o.set & (1u << OPT_FABRIC)) && r->o.fabric.family) {
@@ -297,7 +300,38 @@ int railmap_finalize(struct railmap *m)
 		memset(&r->st, 0, sizeof(r->st));
 	}
 	free(nic);
+	for (unsigned i = 0; i < m->n && !ret; i++)
+		if (m->rail[i].tmpl && m->host.source == HOST_NONE)
+			ret = bad(&m->rail[i], "a templated address (+/) needs rd.rail.host=");
 	return ret ? ret : check_unique(m);
+}
+
+bool railmap_has_templates(const struct railmap *m)
+{
+	for (unsigned i = 0; i < m->n; i++)
+		if (m->rail[i].tmpl)
+			return true;
+	return false;
+}
+
+int railmap_resolve_hosts(struct railmap *m, uint64_t index)
+{
+	char a[ADDR_STRLEN];
+
+	for (unsigned i = 0; i < m->n; i++) {
+		struct rail *r = &m->rail[i];
+
+		if (!r->tmpl)
+			continue;
+		if (addr_add_host(&r->addr, index))
+			return bad(r, "host index %llu does not fit %s+/%u",
+				   (unsigned long long)index, addr_fmt(&r->addr, false, a),
+				   r->addr.plen);
+		r->tmpl = false;
+		if (check_addresses(r))
+			return -1;
+	}
+	return check_unique(m);
 }
 
 void rail_fail(struct rail *r, const char *stage, const char *fmt, ...)

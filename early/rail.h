@@ -83,6 +83,7 @@ struct rail_state {
 struct rail {
 	char name[IFNAMSIZ]; /* the label; also the netdev name when matched by name */
 	struct ipaddr addr;  /* with the subnet's prefix length */
+	bool tmpl;	     /* addr is a base: the node's host index is added (base+/plen) */
 	struct ipaddr gw;    /* family 0: none */
 	struct rail_opts o;  /* complete after railmap_finalize() */
 	struct rail_match match;
@@ -98,6 +99,7 @@ enum map_opt {
 	MOPT_MODULES,
 	MOPT_PROFILE,
 	MOPT_POLICY,
+	MOPT_HOST,
 	MOPT_ALL,
 	MOPT_COUNT = MOPT_ALL + SC_COUNT
 };
@@ -106,6 +108,17 @@ enum profile { PROFILE_ROCE, PROFILE_IPOIB };
 
 /* What the boot does when a required rail fails; railup reports, the hooks act. */
 enum policy { POLICY_CONTINUE, POLICY_HALT };
+
+/* Where the node's host index for templated addresses comes from (rd.rail.host=). */
+enum host_source { HOST_NONE, HOST_NUMBER, HOST_HOSTNAME, HOST_ADDR, HOST_BOOTIF };
+
+struct host_spec {
+	uint8_t source;
+	uint64_t number;      /* HOST_NUMBER */
+	char ifname[IFNAMSIZ]; /* HOST_ADDR */
+	uint8_t bootif[20];   /* BOOTIF= from the command line, as PXE loaders pass it */
+	uint8_t bootif_len;
+};
 
 #define MODULES_MAX 512
 
@@ -120,6 +133,7 @@ struct railmap {
 	char modules[MODULES_MAX]; /* comma-separated */
 	uint8_t profile;
 	uint8_t policy;
+	struct host_spec host;
 	int8_t all[SC_COUNT]; /* targets for net.ipv4.conf.all */
 };
 
@@ -146,6 +160,14 @@ int profile_sysctl(enum profile p, enum sysctl_key k, int per_rail);
 int railmap_finalize(struct railmap *m);
 
 const struct rail *railmap_by_name(const struct railmap *m, const char *name);
+
+/*
+ * Puts the node's host index into every templated address and checks the
+ * results as railmap_finalize() checks plain ones. -1 (logged, quoting the
+ * token) when an index does not fit its prefix or makes a bad address.
+ */
+int railmap_resolve_hosts(struct railmap *m, uint64_t index);
+bool railmap_has_templates(const struct railmap *m);
 
 /* Records a rail's failure at a stage (the first one sticks). */
 void rail_fail(struct rail *r, const char *stage, const char *fmt, ...)
