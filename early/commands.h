@@ -14,6 +14,8 @@ struct opts {
 	const char *rundir;  /* /run/railup */
 	bool conf_given;     /* a missing --conf is an error */
 	bool json;
+	char **args;	     /* the command's own arguments */
+	int nargs;
 };
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_BAD = 2 };
@@ -23,5 +25,7 @@ int cmd_plan(const struct opts *o);
 int cmd_status(const struct opts *o);
 int cmd_down(const struct opts *o);
 int cmd_boot(const struct opts *o);
+/* railup export networkd|nm DIR: the map as persistent configuration (export.c). */
+int cmd_export(const struct opts *o);
 
 #endif

@@ -22,6 +22,8 @@ static const char usage[] =
 	"  plan     print what apply would change, as ip/sysctl commands; change nothing\n"
 	"  status   check every rail (rule, table, routing decision, sysctls); exit 1 if any is wrong\n"
 	"  down     remove everything railup installed, restore what it changed\n"
+	"  export networkd|nm DIR\n"
+	"           write the map as systemd-networkd or NetworkManager files into DIR\n"
 	"  boot     the boot pipeline: load modules, wait for each rail and configure it\n"
 	"           as soon as it is ready, verify every rail (routing, RDMA CM), then\n"
 	"           report to the kernel log, /run/railup/state and systemd\n"
@@ -54,6 +56,7 @@ static const struct {
 	{ "status", cmd_status, false },
 	{ "down", cmd_down, false },
 	{ "boot", cmd_boot, true },
+	{ "export", cmd_export, false },
 };
 
 int main(int argc, char **argv)
@@ -122,9 +125,15 @@ int main(int argc, char **argv)
 			return EXIT_BAD;
 		}
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "railup: %s (see --help)\n",
-			optind == argc ? "which command?" : "one command at a time");
+	if (optind == argc) {
+		fprintf(stderr, "railup: which command? (see --help)\n");
+		return EXIT_BAD;
+	}
+	o.args = argv + optind + 1;
+	o.nargs = argc - optind - 1;
+	if (o.nargs && strcmp(argv[optind], "export")) {
+		fprintf(stderr, "railup: %s: %s takes no arguments (see --help)\n",
+			quotes(argv[optind + 1]), argv[optind]);
 		return EXIT_BAD;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
