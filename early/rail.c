@@ -95,7 +95,12 @@ static int fill_defaults(struct railmap *m, struct rail *r, unsigned i)
 	uint64_t n;
 
 	if (!(o->set & (1u << OPT_TABLE))) {
-		n = (uint64_t)(d->set & (1u << OPT_TABLE) ? d->table : DEFAULT_TABLE) + i;
+		uint64_t base = d->set & (1u << OPT_TABLE) ? d->table : DEFAULT_TABLE;
+
+		/* Numbering steps over default, main and local: hundreds of rails fit. */
+		n = base + i;
+		if (base < 253 && n >= 253)
+			n += 3;
 		if (n > UINT32_MAX)
 			return bad(r, "table number %llu is out of range", (unsigned long long)n);
 		o->table = (uint32_t)n;

@@ -724,14 +724,12 @@ static const struct bad {
 	{ "rd.rail=ib0:10.0.1.14/24,table=0x10" },
 	{ "rd.rail=ib0:10.0.1.14/24,priority=01" },
 	{ "rd.rail.priority=00" },
-	/* reserved tables, also reached from a base */
+	/* reserved tables, also as a base (numbering from a base steps over them) */
 	{ "rd.rail=ib0:10.0.1.14/24,table=0" },
 	{ "rd.rail=ib0:10.0.1.14/24,table=253" },
 	{ "rd.rail=ib0:10.0.1.14/24,table=254" },
 	{ "rd.rail=ib0:10.0.1.14/24,table=255" },
-	{ "rd.rail.table=251 rd.rail=ib0:10.0.1.14/24 rd.rail=ib1:10.0.2.14/24 "
-	  "rd.rail=ib2:10.0.3.14/24",
-	  NULL, "rd.rail=ib2:10.0.3.14/24" },
+	{ "rd.rail.table=253 rd.rail=ib0:10.0.1.14/24", NULL, "rd.rail=ib0:10.0.1.14/24" },
 	{ "rd.rail.table=0 rd.rail=ib0:10.0.1.14/24", NULL, "rd.rail=ib0:10.0.1.14/24" },
 	{ "rd.rail.table=4294967295 rd.rail=ib0:10.0.1.14/24 rd.rail=ib1:10.0.2.14/24", NULL,
 	  "rd.rail=ib1:10.0.2.14/24" },

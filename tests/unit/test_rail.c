@@ -282,13 +282,24 @@ START_TEST(test_check_tables)
 	expect_bad(&m, add_rail(&m, "ib1", "10.0.2.14/24", NULL), "out of range");
 	railmap_free(&m);
 
-	/* Numbered into the reserved ones. */
+	/* Numbering steps over the reserved ones: 252, then 256. */
 	railmap_init(&m);
 	logcap_reset();
 	m.def.table = 252;
 	m.def.set = 1u << OPT_TABLE;
 	add_rail(&m, "ib0", "10.0.1.14/24", NULL);
-	expect_bad(&m, add_rail(&m, "ib1", "10.0.2.14/24", NULL), "253");
+	add_rail(&m, "ib1", "10.0.2.14/24", NULL);
+	ck_assert_int_eq(railmap_finalize(&m), 0);
+	ck_assert_uint_eq(m.rail[0].o.table, 252);
+	ck_assert_uint_eq(m.rail[1].o.table, 256);
+	railmap_free(&m);
+
+	/* A base that is itself reserved is refused. */
+	railmap_init(&m);
+	logcap_reset();
+	m.def.table = 254;
+	m.def.set = 1u << OPT_TABLE;
+	expect_bad(&m, add_rail(&m, "ib0", "10.0.1.14/24", NULL), "254");
 	railmap_free(&m);
 }
 END_TEST
