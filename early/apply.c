@@ -124,8 +124,8 @@ static unsigned entries(const struct change *c, uint8_t bits, struct owned out[S
 		out[0] = e;
 		return bits & 1;
 	}
-	if (c->op == CH_SYSCTL_ALL) {
-		e.key = c->all.key;
+	if (c->op == CH_SYSCTL) {
+		e.key = c->sysctl.key;
 		e.orig = c->orig[e.key];
 		out[0] = e;
 		return bits & 1;
@@ -210,7 +210,7 @@ int apply_plan(struct nl *nl, struct railmap *m, struct observed *o, const struc
 	for (unsigned i = 0; i < p->n; i++) {
 		const struct change *c = &p->ch[i];
 
-		if (c->op == CH_SYSCTL_ALL && sysctl_write("all", c->all.key, c->all.value))
+		if (c->op == CH_SYSCTL && sysctl_write(c->ifname, c->sysctl.key, c->sysctl.value))
 			fail_change(&run, i, -errno, "");
 		else if (encode(&b, c))
 			run.msg_change[b.n - 1] = i;

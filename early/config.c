@@ -81,6 +81,8 @@ static const struct key keys[] = {
 	{ "arp_announce", K_SYSCTL, IN_RAIL | IN_MAP, SC_ARP_ANNOUNCE },
 	{ "arp_filter", K_SYSCTL, IN_RAIL | IN_MAP, SC_ARP_FILTER },
 	{ "accept_local", K_SYSCTL, IN_RAIL | IN_MAP, SC_ACCEPT_LOCAL },
+	{ "keep_addr_on_down", K_SYSCTL, IN_RAIL | IN_MAP, SC_KEEP_ADDR_ON_DOWN },
+	{ "accept_ra", K_SYSCTL, IN_RAIL | IN_MAP, SC_ACCEPT_RA },
 	{ "mac", K_MAC, IN_RAIL, MATCH_MAC },
 	{ "pci", K_PCI, IN_RAIL, MATCH_PCI },
 	{ "guid", K_GUID, IN_RAIL, MATCH_GUID },

@@ -429,41 +429,86 @@ static const struct owned *ledger_sysctl(const struct ctx *c, const char *ifname
  * The rail's own values; values railup set before and the map no longer asks
  * for go back to what they were.
  */
+/* A value written through /proc/sys: conf/all, or an IPv6 value of an interface. */
+static struct change *add_sysctl(struct plan *p, int rail, const char *ifname, int k, int value)
+{
+	struct change *c = add(p, CH_SYSCTL, rail, ifname);
+
+	c->sysctl.key = (uint8_t)k;
+	c->sysctl.value = (int8_t)value;
+	return c;
+}
+
+/* Puts back a value railup changed; the ledger entry goes once it is back. */
+static void add_restore(struct plan *p, const struct owned *e, const struct link *l)
+{
+	struct change *ch;
+
+	if (!l && strcmp(e->ifname, "all")) {
+		add(p, CH_FORGET, -1, e->ifname)->entry = *e;
+	} else if (sysctl_desc[e->key].family == AF_INET && l) {
+		ch = add_devconf(p, -1, l);
+		ch->dev.value[e->key] = e->orig;
+		ch->forget = (uint8_t)(1u << e->key);
+	} else {
+		add_sysctl(p, -1, e->ifname, e->key, e->orig)->forget = 1;
+	}
+}
+
+/*
+ * The rail's own values: IPv4's in one netlink message, IPv6's through
+ * /proc/sys. Values railup set before and the map no longer asks for go
+ * back to what they were.
+ */
 static void plan_devconf(struct ctx *c, int ri, const struct link *l)
 {
 	const struct rail *r = &c->m->rail[ri];
-	int8_t value[SC_COUNT], orig[SC_COUNT];
-	uint8_t record = 0, forget = 0;
-	struct change *ch;
+	struct change v4 = { .op = CH_DEVCONF };
 	bool any = false;
 
-	if (r->addr.family != AF_INET)
-		return;
 	for (int k = 0; k < SC_COUNT; k++) {
 		const struct owned *rec = ledger_sysctl(c, l->name, k);
 		int want = r->o.sysctl[k];
+		uint8_t forget = 0;
+		struct change *ch;
 
-		value[k] = orig[k] = SC_UNSET;
+		v4.dev.value[k] = SC_UNSET;
+		if (sysctl_desc[k].family != r->addr.family)
+			continue;
 		if (want == SC_UNSET && rec) {
 			want = rec->orig;
-			forget |= (uint8_t)(1u << k);
+			forget = 1;
 		}
-		if (want == SC_UNSET || want == l->conf[k])
+		if (want == SC_UNSET || (want == l->conf[k] && !forget))
 			continue;
-		value[k] = (int8_t)want;
-		any = true;
+		if (r->addr.family == AF_INET6) {
+			ch = want == l->conf[k] ? add(c->p, CH_FORGET, ri, l->name)
+						: add_sysctl(c->p, ri, l->name, k, want);
+			if (ch->op == CH_FORGET)
+				ch->entry = *rec;
+			ch->forget = forget;
+			ch->record = !rec;
+			ch->orig[k] = l->conf[k];
+			continue;
+		}
+		if (want != l->conf[k]) {
+			v4.dev.value[k] = (int8_t)want;
+			any = true;
+		}
+		v4.forget |= (uint8_t)(forget << k);
 		if (!rec) {
-			record |= (uint8_t)(1u << k);
-			orig[k] = l->conf[k];
+			v4.record |= (uint8_t)(1u << k);
+			v4.orig[k] = l->conf[k];
 		}
 	}
-	if (!any && !forget)
-		return;
-	ch = add_devconf(c->p, ri, l);
-	memcpy(ch->dev.value, value, sizeof(value));
-	memcpy(ch->orig, orig, sizeof(orig));
-	ch->record = record;
-	ch->forget = forget;
+	if (any || v4.forget) {
+		struct change *ch = add_devconf(c->p, ri, l);
+
+		memcpy(ch->dev.value, v4.dev.value, sizeof(v4.dev.value));
+		memcpy(ch->orig, v4.orig, sizeof(v4.orig));
+		ch->record = v4.record;
+		ch->forget = v4.forget;
+	}
 }
 
 /* Rail i alone, or nothing of it when something is in the way. */
@@ -496,6 +541,9 @@ static void plan_all(struct ctx *c)
 		struct change *ch;
 		bool release;
 
+		/* conf/all of IPv6 keeps its own counsel: railup manages IPv4's. */
+		if (sysctl_desc[k].family != AF_INET)
+			continue;
 		for (unsigned i = 0; i < c->m->n; i++) {
 			int ask = c->m->rail[i].o.sysctl[k];
 
@@ -513,9 +561,7 @@ static void plan_all(struct ctx *c)
 			add(c->p, CH_FORGET, -1, "all")->entry = *rec;
 			continue;
 		}
-		ch = add(c->p, CH_SYSCTL_ALL, -1, "all");
-		ch->all.key = (uint8_t)k;
-		ch->all.value = (int8_t)target;
+		ch = add_sysctl(c->p, -1, "all", k, target);
 		ch->orig[k] = (int8_t)now;
 		ch->record = !rec;
 		ch->forget = release;
@@ -528,8 +574,7 @@ static void plan_stale_ledger(struct ctx *c)
 	for (unsigned i = 0; i < c->o->nowned; i++) {
 		const struct owned *e = &c->o->owned[i];
 		const struct link *l = observed_link(c->o, e->ifname);
-		/* The sysctls railup manages are IPv4's; an address is its family's. */
-		uint8_t family = e->kind == OWN_ADDR ? e->a.family : AF_INET;
+		uint8_t family = e->kind == OWN_ADDR ? e->a.family : sysctl_desc[e->key].family;
 		int ri = rail_of_ifname(c, e->ifname, family);
 		struct change *ch;
 
@@ -537,18 +582,15 @@ static void plan_stale_ledger(struct ctx *c)
 			continue;
 		if (ri >= 0 && (e->kind == OWN_SYSCTL || addr_eq(&c->m->rail[ri].addr, &e->a)))
 			continue;
-		if (!l) {
-			ch = add(c->p, CH_FORGET, -1, e->ifname);
-			ch->entry = *e;
-		} else if (e->kind == OWN_ADDR) {
+		if (e->kind == OWN_SYSCTL) {
+			add_restore(c->p, e, l);
+		} else if (!l) {
+			add(c->p, CH_FORGET, -1, e->ifname)->entry = *e;
+		} else {
 			ch = add(c->p, CH_ADDR_DEL, -1, l->name);
 			ch->addr.ifindex = l->ifindex;
 			ch->addr.a = e->a;
 			ch->forget = 1;
-		} else {
-			ch = add_devconf(c->p, -1, l);
-			ch->dev.value[e->key] = e->orig;
-			ch->forget = (uint8_t)(1u << e->key);
 		}
 	}
 }
@@ -624,23 +666,15 @@ void plan_down(const struct observed *o, struct plan *p)
 		const struct link *l = observed_link(o, e->ifname);
 		struct change *ch;
 
-		if (e->kind == OWN_SYSCTL && !strcmp(e->ifname, "all")) {
-			ch = add(p, CH_SYSCTL_ALL, -1, "all");
-			ch->all.key = e->key;
-			ch->all.value = e->orig;
-			ch->forget = 1;
+		if (e->kind == OWN_SYSCTL) {
+			add_restore(p, e, l);
 		} else if (!l) {
-			ch = add(p, CH_FORGET, -1, e->ifname);
-			ch->entry = *e;
-		} else if (e->kind == OWN_ADDR) {
+			add(p, CH_FORGET, -1, e->ifname)->entry = *e;
+		} else {
 			ch = add(p, CH_ADDR_DEL, -1, l->name);
 			ch->addr.ifindex = l->ifindex;
 			ch->addr.a = e->a;
 			ch->forget = 1;
-		} else {
-			ch = add_devconf(p, -1, l);
-			ch->dev.value[e->key] = e->orig;
-			ch->forget = (uint8_t)(1u << e->key);
 		}
 	}
 	sort_phases(p);
@@ -651,7 +685,8 @@ static void print_sysctl(FILE *f, const char *dev, int k, int v)
 {
 	char sep = strchr(dev, '.') ? '/' : '.';
 
-	fprintf(f, "sysctl -w net%cipv4%cconf%c%s%c%s=%d\n", sep, sep, sep, dev, sep,
+	fprintf(f, "sysctl -w net%cipv%c%cconf%c%s%c%s=%d\n", sep,
+		sysctl_desc[k].family == AF_INET6 ? '6' : '4', sep, sep, dev, sep,
 		sysctl_desc[k].name, v);
 }
 
@@ -709,8 +744,8 @@ void plan_print(FILE *f, const struct plan *p)
 		case CH_ADDR_DEL:
 			print_addr(f, "del", c);
 			break;
-		case CH_SYSCTL_ALL:
-			print_sysctl(f, "all", c->all.key, c->all.value);
+		case CH_SYSCTL:
+			print_sysctl(f, c->ifname, c->sysctl.key, c->sysctl.value);
 			break;
 		case CH_DEVCONF:
 			for (int k = 0; k < SC_COUNT; k++)

@@ -18,8 +18,8 @@ enum change_op {
 	CH_LINK_UP,
 	CH_ADDR_DEL, /* before the add: deleting a primary takes its secondaries along */
 	CH_ADDR_ADD,
-	CH_SYSCTL_ALL,
-	CH_DEVCONF,
+	CH_SYSCTL, /* through /proc/sys: conf/all, and IPv6's per-interface values */
+	CH_DEVCONF, /* an interface's IPv4 values, over netlink */
 	CH_RULE_DEL,
 	CH_ROUTE_ADD,
 	CH_ROUTE_REPLACE,
@@ -44,7 +44,7 @@ struct change {
 		struct {
 			uint8_t key;
 			int8_t value;
-		} all;
+		} sysctl; /* net.ipv{4,6}.conf.<ifname>.<key> */
 		struct owned entry; /* CH_FORGET */
 	};
 	/* The ledger on success: per sysctl key (bit 0 for the others). */

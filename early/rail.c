@@ -54,14 +54,19 @@ struct rail *railmap_add(struct railmap *m)
  */
 int profile_sysctl(enum profile p, enum sysctl_key k, int per_rail)
 {
+	/*
+	 * IPv6 rails, either profile: keep the address when the link flaps (IPv4
+	 * does, IPv6 does not by default), and take no routes or addresses from
+	 * router advertisements.
+	 */
 	static const int8_t table[2][2][SC_COUNT] = {
 		[PROFILE_ROCE] = {
-			/* all */ { 2, SC_UNSET, SC_UNSET, SC_UNSET, 1 },
-			/* rail */ { 2, 1, 2, SC_UNSET, SC_UNSET },
+			/* all */ { 2, SC_UNSET, SC_UNSET, SC_UNSET, 1, SC_UNSET, SC_UNSET },
+			/* rail */ { 2, 1, 2, SC_UNSET, SC_UNSET, 1, 0 },
 		},
 		[PROFILE_IPOIB] = {
-			{ SC_UNSET, SC_UNSET, SC_UNSET, SC_UNSET, SC_UNSET },
-			{ 1, 2, 2, 1, SC_UNSET },
+			{ SC_UNSET, SC_UNSET, SC_UNSET, SC_UNSET, SC_UNSET, SC_UNSET, SC_UNSET },
+			{ 1, 2, 2, 1, SC_UNSET, 1, 0 },
 		},
 	};
 

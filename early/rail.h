@@ -17,13 +17,15 @@
 #define RAILUP_PROTO 114
 #define RAILS_MAX    4096
 
-/* The kernel combines these per-interface values with conf/all. */
+/* Per-interface settings railup manages (net.ipv4.conf.*, net.ipv6.conf.*). */
 enum sysctl_key {
 	SC_RP_FILTER,
 	SC_ARP_IGNORE,
 	SC_ARP_ANNOUNCE,
 	SC_ARP_FILTER,
 	SC_ACCEPT_LOCAL,
+	SC_KEEP_ADDR_ON_DOWN, /* IPv6 */
+	SC_ACCEPT_RA,	      /* IPv6 */
 	SC_COUNT
 };
 #define SC_UNSET (-1) /* not managed: railup leaves the value alone */

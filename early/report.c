@@ -62,7 +62,7 @@ static void text_rail(FILE *f, const struct rail *r, const struct rail_check *c,
 	if (boot)
 		fprintf(f, "  boot      %s%s%s%s%s\n", boot->phase, *boot->stage ? " at " : "",
 			boot->stage, *boot->error ? ": " : "", boot->error);
-	if (r->addr.family != AF_INET || !c->link)
+	if (!c->link)
 		return;
 	fprintf(f, "  sysctl   ");
 	for (int k = 0; k < SC_COUNT; k++) {
@@ -116,7 +116,9 @@ static void json_rail(FILE *f, const struct rail *r, const struct rail_check *c,
 			c->decision_ok ? "true" : "false");
 	}
 	fprintf(f, ",\"sysctl\":{");
-	for (int k = 0, first = 1; k < SC_COUNT && r->addr.family == AF_INET; k++) {
+	for (int k = 0, first = 1; k < SC_COUNT; k++) {
+		if (sysctl_desc[k].family != r->addr.family)
+			continue;
 		fprintf(f, "%s\"%s\":{\"want\":", first ? "" : ",", sysctl_desc[k].name);
 		first = 0;
 		if (r->o.sysctl[k] == SC_UNSET)

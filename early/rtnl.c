@@ -33,26 +33,30 @@ static void get_addr(struct ipaddr *a, uint8_t family, const struct nlattr *at, 
 	a->plen = plen;
 }
 
+/*
+ * The values the link dump carries: IPv4's under IFLA_INET_CONF (indexed
+ * from IPV4_DEVCONF_* - 1), IPv6's under IFLA_INET6_CONF (from DEVCONF_*).
+ */
 static void get_devconf(struct link *l, const struct nlattr *af_spec)
 {
-	const struct nlattr *fam[AF_INET + 1], *inet[IFLA_INET_CONF + 1];
+	const struct nlattr *fam[AF_INET6 + 1], *in[IFLA_INET6_CONF + 1], *conf;
 
 	if (!af_spec)
 		return;
-	nla_parse(fam, AF_INET, nla_data(af_spec), nla_len(af_spec));
-	if (!fam[AF_INET])
-		return;
-	nla_parse(inet, IFLA_INET_CONF, nla_data(fam[AF_INET]), nla_len(fam[AF_INET]));
-	if (!inet[IFLA_INET_CONF])
-		return;
+	nla_parse(fam, AF_INET6, nla_data(af_spec), nla_len(af_spec));
 	for (int k = 0; k < SC_COUNT; k++) {
-		unsigned idx = sysctl_desc[k].devconf - 1;
-		uint32_t v;
+		const struct sysctl_desc *d = &sysctl_desc[k];
+		unsigned idx = d->family == AF_INET ? d->devconf - 1 : d->devconf;
+		int32_t v;
 
-		if ((idx + 1) * 4 > (unsigned)nla_len(inet[IFLA_INET_CONF]))
+		if (!fam[d->family])
 			continue;
-		memcpy(&v, (const char *)nla_data(inet[IFLA_INET_CONF]) + idx * 4, 4);
-		l->conf[k] = v > 127 ? 127 : (int8_t)v;
+		nla_parse(in, IFLA_INET6_CONF, nla_data(fam[d->family]), nla_len(fam[d->family]));
+		conf = in[d->family == AF_INET ? IFLA_INET_CONF : IFLA_INET6_CONF];
+		if (!conf || (idx + 1) * 4 > (unsigned)nla_len(conf))
+			continue;
+		memcpy(&v, (const char *)nla_data(conf) + idx * 4, 4);
+		l->conf[k] = v > 127 ? 127 : v < -1 ? -1 : (int8_t)v;
 	}
 }
 
@@ -242,7 +246,7 @@ void rtnl_put_devconf(struct nlbuf *b, int ifindex, const int8_t conf[SC_COUNT])
 	inet = nlb_nest(b, AF_INET);
 	cnf = nlb_nest(b, IFLA_INET_CONF);
 	for (int k = 0; k < SC_COUNT; k++)
-		if (conf[k] != SC_UNSET)
+		if (conf[k] != SC_UNSET && sysctl_desc[k].family == AF_INET)
 			nlb_put_u32(b, (uint16_t)sysctl_desc[k].devconf, (uint32_t)conf[k]);
 	nlb_nest_end(b, cnf);
 	nlb_nest_end(b, inet);

@@ -24,7 +24,7 @@ struct link {
 	uint8_t carrier;
 	uint16_t type; /* ARPHRD_* */
 	uint8_t hwaddr[32], hwlen;
-	int8_t conf[SC_COUNT]; /* the interface's own IPv4 values; SC_UNSET unknown */
+	int8_t conf[SC_COUNT]; /* the interface's own values; SC_UNSET unknown */
 };
 
 struct laddr {
@@ -60,7 +60,7 @@ struct observed {
 	unsigned nroute;
 	struct rule *rule;
 	unsigned nrule;
-	int8_t all[SC_COUNT]; /* net.ipv4.conf.all; SC_UNSET unreadable */
+	int8_t all[SC_COUNT]; /* net.ipv{4,6}.conf.all; SC_UNSET unreadable */
 	struct owned *owned;  /* the ledger (ledger.h) */
 	unsigned nowned;
 };
@@ -104,7 +104,7 @@ void rtnl_put_route(struct nlbuf *b, uint16_t type, uint16_t flags, const struct
 void rtnl_put_rule(struct nlbuf *b, uint16_t type, uint16_t flags, const struct rule *r);
 void rtnl_put_addr(struct nlbuf *b, uint16_t type, const struct laddr *a);
 void rtnl_put_link_up(struct nlbuf *b, int ifindex);
-/* Sets the interface's IPv4 values (those not SC_UNSET) in one message. */
+/* Sets the interface's IPv4 values (those not SC_UNSET) in one message; IPv6 has no such message. */
 void rtnl_put_devconf(struct nlbuf *b, int ifindex, const int8_t conf[SC_COUNT]);
 
 /*

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,18 +12,27 @@
 #include "sysctl.h"
 
 const struct sysctl_desc sysctl_desc[SC_COUNT] = {
-	[SC_RP_FILTER] = { "rp_filter", true, IPV4_DEVCONF_RP_FILTER, 2 },
-	[SC_ARP_IGNORE] = { "arp_ignore", true, IPV4_DEVCONF_ARP_IGNORE, 8 },
-	[SC_ARP_ANNOUNCE] = { "arp_announce", true, IPV4_DEVCONF_ARP_ANNOUNCE, 2 },
-	[SC_ARP_FILTER] = { "arp_filter", false, IPV4_DEVCONF_ARPFILTER, 1 },
-	[SC_ACCEPT_LOCAL] = { "accept_local", false, IPV4_DEVCONF_ACCEPT_LOCAL, 1 },
+	[SC_RP_FILTER] = { "rp_filter", AF_INET, COMBINE_MAX, IPV4_DEVCONF_RP_FILTER, 2 },
+	[SC_ARP_IGNORE] = { "arp_ignore", AF_INET, COMBINE_MAX, IPV4_DEVCONF_ARP_IGNORE, 8 },
+	[SC_ARP_ANNOUNCE] = { "arp_announce", AF_INET, COMBINE_MAX, IPV4_DEVCONF_ARP_ANNOUNCE, 2 },
+	[SC_ARP_FILTER] = { "arp_filter", AF_INET, COMBINE_OR, IPV4_DEVCONF_ARPFILTER, 1 },
+	[SC_ACCEPT_LOCAL] = { "accept_local", AF_INET, COMBINE_OR, IPV4_DEVCONF_ACCEPT_LOCAL, 1 },
+	[SC_KEEP_ADDR_ON_DOWN] = { "keep_addr_on_down", AF_INET6, COMBINE_ALL_SET,
+				   DEVCONF_KEEP_ADDR_ON_DOWN, 1 },
+	[SC_ACCEPT_RA] = { "accept_ra", AF_INET6, COMBINE_DEV, DEVCONF_ACCEPT_RA, 2 },
 };
 
 int sysctl_effective(enum sysctl_key k, int all, int dev)
 {
-	if (sysctl_desc[k].max)
+	switch (sysctl_desc[k].combine) {
+	case COMBINE_MAX:
 		return all > dev ? all : dev;
-	return all || dev;
+	case COMBINE_OR:
+		return all || dev;
+	case COMBINE_ALL_SET:
+		return all ? all : dev;
+	}
+	return dev;
 }
 
 int sysctl_all_target(enum sysctl_key k, int want, int observed, int min_ask)
@@ -30,9 +41,13 @@ int sysctl_all_target(enum sysctl_key k, int want, int observed, int min_ask)
 
 	if (t < 0 || min_ask == SC_UNSET)
 		return t;
-	if (sysctl_desc[k].max)
+	switch (sysctl_desc[k].combine) {
+	case COMBINE_MAX:
 		return t > min_ask ? min_ask : t;
-	return min_ask ? t : 0;
+	case COMBINE_OR:
+		return min_ask ? t : 0;
+	}
+	return t;
 }
 
 static int path(char *buf, size_t n, const char *dev, enum sysctl_key k)
@@ -41,7 +56,8 @@ static int path(char *buf, size_t n, const char *dev, enum sysctl_key k)
 		errno = EINVAL;
 		return -1;
 	}
-	snprintf(buf, n, "/proc/sys/net/ipv4/conf/%s/%s", dev, sysctl_desc[k].name);
+	snprintf(buf, n, "/proc/sys/net/ipv%c/conf/%s/%s", sysctl_desc[k].family == AF_INET6 ? '6' : '4',
+		 dev, sysctl_desc[k].name);
 	return 0;
 }
 

@@ -9,13 +9,23 @@
 #define RAILUP_SYSCTL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "rail.h"
 
+/* How the kernel combines conf/all with an interface's own value. */
+enum combine {
+	COMBINE_MAX,	 /* the larger: rp_filter, arp_ignore, arp_announce */
+	COMBINE_OR,	 /* either: arp_filter, accept_local */
+	COMBINE_ALL_SET, /* all's when not 0, else the interface's: keep_addr_on_down */
+	COMBINE_DEV,	 /* the interface's alone: accept_ra */
+};
+
 struct sysctl_desc {
 	const char *name;
-	bool max;	 /* effective = max(all, dev); otherwise all OR dev */
-	unsigned devconf; /* IPV4_DEVCONF_* */
+	uint8_t family;	  /* AF_INET: net.ipv4, AF_INET6: net.ipv6 */
+	uint8_t combine;  /* enum combine */
+	unsigned devconf; /* IPV4_DEVCONF_* (from 1), or DEVCONF_* (from 0) for IPv6 */
 	int maxval;
 };
 extern const struct sysctl_desc sysctl_desc[SC_COUNT];
@@ -30,7 +40,7 @@ int sysctl_effective(enum sysctl_key k, int all, int dev);
  */
 int sysctl_all_target(enum sysctl_key k, int want, int observed, int min_ask);
 
-/* net.ipv4.conf.<dev>.<key> through /proc/sys; -1 (errno set) on failure. */
+/* net.ipv{4,6}.conf.<dev>.<key> through /proc/sys; -1 (errno set) on failure. */
 int sysctl_read(const char *dev, enum sysctl_key k);
 int sysctl_write(const char *dev, enum sysctl_key k, int value);
 

@@ -105,9 +105,9 @@ void verify_audit(const struct railmap *m, const struct observed *o, unsigned i,
 		wrong(c, "table %u holds %u of its %u routes", r->o.table, c->routes_have,
 		      c->routes_want);
 	c->sysctl_ok = true;
-	if (r->addr.family != AF_INET)
-		return;
 	for (int k = 0; k < SC_COUNT; k++) {
+		if (sysctl_desc[k].family != r->addr.family)
+			continue;
 		c->dev[k] = c->link->conf[k];
 		if (o->all[k] == SC_UNSET || c->dev[k] == SC_UNSET)
 			continue;

@@ -35,7 +35,7 @@ static const struct change *route_change(const struct plan *p, int op, int rail,
 static const struct change *all_change(const struct plan *p, enum sysctl_key k)
 {
 	for (unsigned i = 0; i < p->n; i++)
-		if (p->ch[i].op == CH_SYSCTL_ALL && p->ch[i].all.key == k)
+		if (p->ch[i].op == CH_SYSCTL && p->ch[i].sysctl.key == k)
 			return &p->ch[i];
 	return NULL;
 }
@@ -74,7 +74,7 @@ START_TEST(test_fresh)
 	assert_phase_order(&p);
 	ck_assert_uint_eq(plan_count(&p, CH_LINK_UP, ANY), 4);
 	ck_assert_uint_eq(plan_count(&p, CH_ADDR_ADD, ANY), 4);
-	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL_ALL, ANY), 2);
+	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, ANY), 2);
 	ck_assert_uint_eq(plan_count(&p, CH_DEVCONF, ANY), 4);
 	ck_assert_uint_eq(plan_count(&p, CH_ROUTE_ADD, ANY), 8);
 	ck_assert_uint_eq(plan_count(&p, CH_RULE_ADD, ANY), 4);
@@ -140,11 +140,11 @@ START_TEST(test_fresh)
 		ck_assert(!c->rule.other);
 	}
 	/* The RoCE profile's conf/all. */
-	ck_assert_int_eq(all_change(&p, SC_RP_FILTER)->all.value, 2);
+	ck_assert_int_eq(all_change(&p, SC_RP_FILTER)->sysctl.value, 2);
 	ck_assert_int_eq(all_change(&p, SC_RP_FILTER)->orig[SC_RP_FILTER], 0);
 	ck_assert_uint_eq(all_change(&p, SC_RP_FILTER)->record, 1);
 	ck_assert_int_eq(all_change(&p, SC_RP_FILTER)->rail, -1);
-	ck_assert_int_eq(all_change(&p, SC_ACCEPT_LOCAL)->all.value, 1);
+	ck_assert_int_eq(all_change(&p, SC_ACCEPT_LOCAL)->sysctl.value, 1);
 	plan_free(&p);
 	observed_free(&o);
 	railmap_free(&m);
@@ -331,11 +331,17 @@ START_TEST(test_dual_stack_one_removed)
 	ck_assert_uint_eq(plan_count(&p, CH_ROUTE_DEL, -1), 2);
 	ck_assert_uint_eq(plan_count(&p, CH_RULE_DEL, -1), 1);
 	ck_assert_uint_eq(plan_count(&p, CH_ADDR_DEL, -1), 1);
-	ck_assert_uint_eq(p.n, 4);
+	/* and the IPv6 value railup set on ib0 goes back */
+	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, -1), 1);
+	ck_assert_uint_eq(p.n, 5);
 	for (unsigned i = 0; i < p.n; i++) {
 		const struct change *c = &p.ch[i];
 
-		if (c->op == CH_ROUTE_DEL)
+		if (c->op == CH_SYSCTL) {
+			ck_assert_uint_eq(c->sysctl.key, SC_KEEP_ADDR_ON_DOWN);
+			ck_assert_int_eq(c->sysctl.value, 0);
+			ck_assert_uint_eq(c->forget, 1);
+		} else if (c->op == CH_ROUTE_DEL)
 			ck_assert_uint_eq(c->route.dst.family, AF_INET6);
 		else if (c->op == CH_RULE_DEL)
 			ck_assert_uint_eq(c->rule.family, AF_INET6);
@@ -343,6 +349,7 @@ START_TEST(test_dual_stack_one_removed)
 			ck_assert_uint_eq(c->addr.a.family, AF_INET6);
 	}
 	expect_line(&p, "ip address del fd00:1::14/64 dev ib0");
+	expect_line(&p, "sysctl -w net.ipv6.conf.ib0.keep_addr_on_down=0");
 	plan_free(&p);
 	observed_free(&o);
 	railmap_free(&m);
@@ -366,7 +373,7 @@ START_TEST(test_partly_there)
 	ck_assert_uint_eq(p.npb, 0);
 	ck_assert_uint_eq(plan_count(&p, CH_LINK_UP, ANY), 0);
 	ck_assert_uint_eq(plan_count(&p, CH_ADDR_ADD, ANY), 0);
-	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL_ALL, ANY), 0);
+	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, ANY), 0);
 	ck_assert_uint_eq(plan_count(&p, CH_ROUTE_ADD, ANY), 2);
 	ck_assert_uint_eq(plan_count(&p, CH_RULE_ADD, ANY), 1);
 	plan_free(&p);
@@ -822,8 +829,8 @@ START_TEST(test_all_roce)
 	obs_fresh(&o, &m);
 	o.all[SC_RP_FILTER] = 2;
 	plan_up(&m, &o, NULL, true, &p);
-	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL_ALL, ANY), 1);
-	ck_assert_int_eq(all_change(&p, SC_ACCEPT_LOCAL)->all.value, 1);
+	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, ANY), 1);
+	ck_assert_int_eq(all_change(&p, SC_ACCEPT_LOCAL)->sysctl.value, 1);
 	plan_free(&p);
 
 	/* Unreadable conf/all with nothing to aim at: left alone. */
@@ -832,7 +839,7 @@ START_TEST(test_all_roce)
 	o.all[SC_RP_FILTER] = SC_UNSET;
 	o.all[SC_ACCEPT_LOCAL] = SC_UNSET;
 	plan_up(&m, &o, NULL, true, &p);
-	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL_ALL, ANY), 0);
+	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, ANY), 0);
 	plan_free(&p);
 	observed_free(&o);
 	railmap_free(&m);
@@ -851,10 +858,10 @@ START_TEST(test_all_lowered)
 	obs_fresh(&o, &m);
 	o.all[SC_RP_FILTER] = 2;
 	plan_up(&m, &o, NULL, true, &p);
-	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL_ALL, ANY), 1);
+	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, ANY), 1);
 	c = all_change(&p, SC_RP_FILTER);
-	ck_assert_int_eq(c->all.value, 1);
-	ck_assert_int_eq(c->all.value,
+	ck_assert_int_eq(c->sysctl.value, 1);
+	ck_assert_int_eq(c->sysctl.value,
 			 sysctl_all_target(SC_RP_FILTER, SC_UNSET, 2, m.rail[0].o.sysctl[0]));
 	ck_assert_int_eq(c->orig[SC_RP_FILTER], 2);
 	ck_assert_uint_eq(c->record, 1);
@@ -865,7 +872,7 @@ START_TEST(test_all_lowered)
 	/* Already low enough: nothing. */
 	o.all[SC_RP_FILTER] = 0;
 	plan_up(&m, &o, NULL, true, &p);
-	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL_ALL, ANY), 0);
+	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, ANY), 0);
 	plan_free(&p);
 	observed_free(&o);
 	railmap_free(&m);
@@ -887,7 +894,7 @@ START_TEST(test_all_released)
 	plan_up(&m, &o, NULL, true, &p);
 	ck_assert_uint_eq(p.n, 1);
 	c = all_change(&p, SC_RP_FILTER);
-	ck_assert_int_eq(c->all.value, 2);
+	ck_assert_int_eq(c->sysctl.value, 2);
 	ck_assert_uint_eq(c->forget, 1);
 	ck_assert_uint_eq(c->record, 0);
 	plan_free(&p);
@@ -1032,7 +1039,7 @@ START_TEST(test_some_rails)
 
 	/* With globals: conf/all and railup's leftovers in no rail's table too. */
 	plan_up(&m, &o, rails, true, &p);
-	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL_ALL, -1), 2);
+	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, -1), 2);
 	ck_assert_uint_eq(plan_count(&p, CH_ROUTE_DEL, -1), 1);
 	ck_assert_uint_eq(plan_count(&p, CH_RULE_DEL, -1), 1);
 	ck_assert_uint_eq(plan_count(&p, ANY, 2), 6);
@@ -1063,10 +1070,10 @@ START_TEST(test_down)
 	ck_assert_uint_eq(plan_count(&p, CH_ROUTE_DEL, -1), 8);
 	ck_assert_uint_eq(plan_count(&p, CH_ADDR_DEL, -1), 4);
 	ck_assert_uint_eq(plan_count(&p, CH_DEVCONF, -1), 12);
-	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL_ALL, -1), 2);
+	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, -1), 2);
 	ck_assert_uint_eq(plan_count(&p, CH_FORGET, -1), 1);
 	ck_assert_uint_eq(p.n, 31);
-	ck_assert_int_eq(all_change(&p, SC_RP_FILTER)->all.value, 0);
+	ck_assert_int_eq(all_change(&p, SC_RP_FILTER)->sysctl.value, 0);
 	ck_assert_uint_eq(all_change(&p, SC_RP_FILTER)->forget, 1);
 	expect_foreign_untouched(&p);
 	expect_line(&p, "ip rule del from 10.0.1.14 lookup 101 priority 1001 proto 114");
@@ -1156,7 +1163,7 @@ START_TEST(test_1024_rails)
 	ck_assert_uint_eq(plan_count(&p, CH_DEVCONF, ANY), N);
 	ck_assert_uint_eq(plan_count(&p, CH_ROUTE_ADD, ANY), 2 * N);
 	ck_assert_uint_eq(plan_count(&p, CH_RULE_ADD, ANY), N);
-	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL_ALL, ANY), 2);
+	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, ANY), 2);
 	ck_assert_uint_eq(p.n, 6 * N + 2);
 	for (unsigned i = 0; i < p.n; i++) {
 		const struct change *c = &p.ch[i];

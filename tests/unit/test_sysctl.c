@@ -37,7 +37,7 @@ START_TEST(test_effective_max)
 	for (unsigned i = 0; i < ARRAY_SIZE(keys); i++) {
 		enum sysctl_key k = keys[i];
 
-		ck_assert(sysctl_desc[k].max);
+		ck_assert_int_eq(sysctl_desc[k].combine, COMBINE_MAX);
 		ck_assert_int_eq(sysctl_effective(k, 0, 0), 0);
 		ck_assert_int_eq(sysctl_effective(k, 2, 1), 2);
 		ck_assert_int_eq(sysctl_effective(k, 1, 2), 2);
@@ -56,12 +56,26 @@ START_TEST(test_effective_or)
 	for (unsigned i = 0; i < ARRAY_SIZE(keys); i++) {
 		enum sysctl_key k = keys[i];
 
-		ck_assert(!sysctl_desc[k].max);
+		ck_assert_int_eq(sysctl_desc[k].combine, COMBINE_OR);
 		ck_assert_int_eq(sysctl_effective(k, 0, 0), 0);
 		ck_assert_int_eq(sysctl_effective(k, 1, 0), 1);
 		ck_assert_int_eq(sysctl_effective(k, 0, 1), 1);
 		ck_assert_int_eq(sysctl_effective(k, 1, 1), 1);
 	}
+}
+END_TEST
+
+/* IPv6: keep_addr_on_down is conf/all's when that is not 0; accept_ra the interface's alone. */
+START_TEST(test_effective_ipv6)
+{
+	ck_assert_int_eq(sysctl_desc[SC_KEEP_ADDR_ON_DOWN].family, AF_INET6);
+	ck_assert_int_eq(sysctl_desc[SC_ACCEPT_RA].family, AF_INET6);
+	ck_assert_int_eq(sysctl_effective(SC_KEEP_ADDR_ON_DOWN, 0, 1), 1);
+	ck_assert_int_eq(sysctl_effective(SC_KEEP_ADDR_ON_DOWN, 0, 0), 0);
+	ck_assert_int_eq(sysctl_effective(SC_KEEP_ADDR_ON_DOWN, 1, 0), 1);
+	ck_assert_int_eq(sysctl_effective(SC_KEEP_ADDR_ON_DOWN, -1, 1), -1);
+	ck_assert_int_eq(sysctl_effective(SC_ACCEPT_RA, 1, 0), 0);
+	ck_assert_int_eq(sysctl_effective(SC_ACCEPT_RA, 0, 2), 2);
 }
 END_TEST
 
@@ -99,6 +113,9 @@ START_TEST(test_all_target_exhaustive)
 	for (int k = 0; k < SC_COUNT; k++) {
 		int max = sysctl_desc[k].maxval;
 
+		/* conf/all is managed for IPv4's keys only. */
+		if (sysctl_desc[k].family != AF_INET)
+			continue;
 		for (int want = SC_UNSET; want <= max; want++)
 			for (int now = 0; now <= max; now++)
 				for (int min = 0; min <= max; min++) {
@@ -142,6 +159,7 @@ Suite *sysctl_suite(void)
 	tcase_add_test(tc, test_desc);
 	tcase_add_test(tc, test_effective_max);
 	tcase_add_test(tc, test_effective_or);
+	tcase_add_test(tc, test_effective_ipv6);
 	tcase_add_test(tc, test_all_target);
 	tcase_add_test(tc, test_all_target_exhaustive);
 	tcase_add_test(tc, test_path_names);

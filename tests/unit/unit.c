@@ -299,8 +299,8 @@ void obs_converge(struct observed *o, const struct railmap *m, bool ledger)
 		for (unsigned j = 0; j < o->nlink && !l; j++)
 			if (o->link[j].ifindex == ifindex)
 				l = &o->link[j];
-		for (int k = 0; k < SC_COUNT && v4; k++)
-			if (r->o.sysctl[k] != SC_UNSET) {
+		for (int k = 0; k < SC_COUNT; k++)
+			if (r->o.sysctl[k] != SC_UNSET && sysctl_desc[k].family == r->addr.family) {
 				l->conf[k] = r->o.sysctl[k];
 				if (ledger && r->o.sysctl[k] != 0)
 					obs_own_sysctl(o, r->name, k, 0);
