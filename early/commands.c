@@ -220,54 +220,129 @@ static const struct boot_record *boot_of(const struct boot_record *b, unsigned n
 	return NULL;
 }
 
+/* Every rail checked as status sees it, with what the last boot said of it. */
+struct survey {
+	struct rail_check *c;
+	const struct boot_record **boot; /* per rail, NULL: no record */
+	struct boot_record *records;
+	unsigned nrecords;
+	long long rp_drops;
+	bool all_ok, required_ok;
+};
+
+static void survey(const struct opts *opt, struct nl *nl, struct railmap *m,
+		   const struct observed *o, struct survey *s)
+{
+	struct rdma_port *ports;
+	unsigned np;
+
+	rdma_ports(&ports, &np);
+	match_rails(m, o, ports, np, true);
+	s->records = report_state_read(opt->rundir, &s->nrecords);
+	s->boot = xcalloc(m->n, sizeof(*s->boot));
+	s->c = xcalloc(m->n, sizeof(*s->c));
+	s->all_ok = s->required_ok = true;
+	for (unsigned i = 0; i < m->n; i++) {
+		struct rail_check *c = &s->c[i];
+
+		verify_audit(m, o, i, c);
+		if (c->link)
+			match_ident(c->link, ports, np, &c->id);
+		verify_decision(nl, o, &m->rail[i], c);
+		s->boot[i] = boot_of(s->records, s->nrecords, m->rail[i].name);
+		if (s->boot[i] && !strcmp(s->boot[i]->phase, "failed") && c->ok) {
+			c->ok = false;
+			snprintf(c->why, sizeof(c->why), "at boot: %.15s: %.170s", s->boot[i]->stage,
+				 s->boot[i]->error);
+		}
+		s->all_ok &= c->ok;
+		s->required_ok &= c->ok || !m->rail[i].o.required;
+	}
+	s->rp_drops = sysctl_rpfilter_drops();
+	free(ports);
+}
+
+static void survey_free(struct survey *s)
+{
+	free(s->c);
+	free(s->boot);
+	free(s->records);
+}
+
+/* The node_exporter textfile, when --metrics or rd.rail.metrics= names one. */
+static void write_metrics(const struct opts *opt, const struct railmap *m, const struct survey *s)
+{
+	const char *path = opt->metrics ? opt->metrics : m->metrics;
+
+	if (*path && report_metrics_write(path, m, s->c, s->boot, s->rp_drops))
+		log_warn("%s: %s", path, strerror(errno));
+}
+
+/* The map and the kernel's state, ready for a survey; or an exit status. */
+static int prepare(const struct opts *opt, struct nl *nl, struct railmap *m, struct observed *o)
+{
+	int ret = load(opt, m);
+
+	if (ret >= 0)
+		return ret;
+	if (observe(opt, nl, m, o))
+		return EXIT_FAIL;
+	return resolve_hosts(m, o) ? EXIT_BAD : -1;
+}
+
 int cmd_status(const struct opts *opt)
 {
 	struct railmap m;
 	struct observed o = { 0 };
 	struct nl nl = { .fd = -1 };
-	struct rail_check *c = NULL;
-	int ret = load(opt, &m);
+	struct survey s = { 0 };
+	int ret = prepare(opt, &nl, &m, &o);
 
-	if (ret >= 0) {
-		railmap_free(&m);
-		return ret;
+	if (ret < 0) {
+		survey(opt, &nl, &m, &o, &s);
+		report_status(stdout, &m, s.c, (const struct boot_record *const *)s.boot,
+			      s.rp_drops, opt->json);
+		write_metrics(opt, &m, &s);
+		ret = s.all_ok ? EXIT_OK : EXIT_FAIL;
+		survey_free(&s);
 	}
-	ret = EXIT_FAIL;
-	if (!observe(opt, &nl, &m, &o) && resolve_hosts(&m, &o)) {
-		ret = EXIT_BAD;
-	} else if (o.link) {
-		unsigned nb = 0;
-		struct boot_record *b = report_state_read(opt->rundir, &nb);
-		const struct boot_record **boot = xcalloc(m.n, sizeof(*boot));
-		bool all_ok = true;
+	observed_free(&o);
+	nl_close(&nl);
+	railmap_free(&m);
+	return ret;
+}
 
-		struct rdma_port *ports;
-		unsigned np;
+/*
+ * One line and an exit status for monitors (a Slurm HealthCheckProgram, say):
+ * 0 when every required rail is right, 1 when one is not.
+ */
+int cmd_health(const struct opts *opt)
+{
+	struct railmap m;
+	struct observed o = { 0 };
+	struct nl nl = { .fd = -1 };
+	struct survey s = { 0 };
+	int ret = prepare(opt, &nl, &m, &o);
+	unsigned ok = 0, first = m.n;
 
-		rdma_ports(&ports, &np);
-		match_rails(&m, &o, ports, np, true);
-		c = xcalloc(m.n, sizeof(*c));
+	if (ret < 0) {
+		survey(opt, &nl, &m, &o, &s);
 		for (unsigned i = 0; i < m.n; i++) {
-			verify_audit(&m, &o, i, &c[i]);
-			if (c[i].link)
-				match_ident(c[i].link, ports, np, &c[i].id);
-			verify_decision(&nl, &o, &m.rail[i], &c[i]);
-			boot[i] = boot_of(b, nb, m.rail[i].name);
-			if (boot[i] && !strcmp(boot[i]->phase, "failed") && c[i].ok) {
-				c[i].ok = false;
-				snprintf(c[i].why, sizeof(c[i].why), "at boot: %.15s: %.170s",
-					 boot[i]->stage, boot[i]->error);
-			}
-			all_ok &= c[i].ok;
+			ok += s.c[i].ok;
+			if (!s.c[i].ok && first == m.n && m.rail[i].o.required)
+				first = i;
 		}
-		report_status(stdout, &m, c, (const struct boot_record *const *)boot,
-			      sysctl_rpfilter_drops(), opt->json);
-		ret = all_ok ? EXIT_OK : EXIT_FAIL;
-		free(ports);
-		free(boot);
-		free(b);
+		if (first < m.n)
+			printf("railup: %s: %s (%u of %u rails ok)\n", m.rail[first].name,
+			       s.c[first].why, ok, m.n);
+		else
+			printf("railup: ok: %u of %u rails ok\n", ok, m.n);
+		write_metrics(opt, &m, &s);
+		ret = s.required_ok ? EXIT_OK : EXIT_FAIL;
+		survey_free(&s);
+	} else if (ret == EXIT_OK) {
+		printf("railup: disabled\n");
 	}
-	free(c);
 	observed_free(&o);
 	nl_close(&nl);
 	railmap_free(&m);
@@ -374,6 +449,16 @@ int cmd_boot(const struct opts *opt)
 		verify_all(&b, &m);
 	}
 	ret = signal_result(opt, &m, report_result(&m));
+	if (*m.metrics || opt->metrics) {
+		struct survey sv = { 0 };
+
+		observed_free(&b.o);
+		if (!observe(opt, &b.nl, &m, &b.o)) {
+			survey(opt, &b.nl, &m, &b.o, &sv);
+			write_metrics(opt, &m, &sv);
+			survey_free(&sv);
+		}
+	}
 out:
 	plan_free(&p);
 	observed_free(&b.o);

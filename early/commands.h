@@ -14,6 +14,7 @@ struct opts {
 	const char *rundir;  /* /run/railup */
 	bool conf_given;     /* a missing --conf is an error */
 	bool json;
+	const char *metrics; /* --metrics FILE */
 	char **args;	     /* the command's own arguments */
 	int nargs;
 };
@@ -23,6 +24,7 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_BAD = 2 };
 int cmd_apply(const struct opts *o);
 int cmd_plan(const struct opts *o);
 int cmd_status(const struct opts *o);
+int cmd_health(const struct opts *o);
 int cmd_down(const struct opts *o);
 int cmd_boot(const struct opts *o);
 /* railup export networkd|nm DIR: the map as persistent configuration (export.c). */

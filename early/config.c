@@ -57,6 +57,7 @@ enum ktype {
 	K_PROFILE,
 	K_POLICY,
 	K_HOST,
+	K_PATH,
 	K_ALL,
 };
 
@@ -93,6 +94,7 @@ static const struct key keys[] = {
 	{ "profile", K_PROFILE, IN_MAP, MOPT_PROFILE },
 	{ "policy", K_POLICY, IN_MAP, MOPT_POLICY },
 	{ "host", K_HOST, IN_MAP, MOPT_HOST },
+	{ "metrics", K_PATH, IN_MAP, MOPT_METRICS },
 	{ "all.rp_filter", K_ALL, IN_MAP, SC_RP_FILTER },
 	{ "all.arp_ignore", K_ALL, IN_MAP, SC_ARP_IGNORE },
 	{ "all.arp_announce", K_ALL, IN_MAP, SC_ARP_ANNOUNCE },
@@ -323,6 +325,13 @@ static int set_map(const struct pctx *c, const struct key *k, const char *v, siz
 		}
 		break;
 	}
+	case K_PATH:
+		if (n && (v[0] != '/' || n >= sizeof(m->metrics) || memchr(v, '\n', n)))
+			return fail(c, "%s=%s: not an absolute path (up to %zu bytes)", k->name,
+				    quote(v, n), sizeof(m->metrics) - 1);
+		memcpy(m->metrics, v, n);
+		m->metrics[n] = '\0';
+		break;
 	case K_POLICY:
 		if (n == 8 && !memcmp(v, "continue", 8))
 			m->policy = POLICY_CONTINUE;
@@ -752,6 +761,8 @@ static void merge(struct railmap *into, struct railmap *over)
 		into->profile = over->profile;
 	if (over->mset & (1u << MOPT_POLICY))
 		into->policy = over->policy;
+	if (over->mset & (1u << MOPT_METRICS))
+		strcpy(into->metrics, over->metrics);
 	if (over->mset & (1u << MOPT_HOST)) {
 		into->host.source = over->host.source;
 		into->host.number = over->host.number;

@@ -21,6 +21,8 @@ static const char usage[] =
 	"  apply    install what the rail map asks for; remove what railup no longer wants\n"
 	"  plan     print what apply would change, as ip/sysctl commands; change nothing\n"
 	"  status   check every rail (rule, table, routing decision, sysctls); exit 1 if any is wrong\n"
+	"  health   one line and exit 0 when every required rail is right, 1 when not\n"
+	"           (for monitors: a Slurm HealthCheckProgram, say)\n"
 	"  down     remove everything railup installed, restore what it changed\n"
 	"  export networkd|nm DIR\n"
 	"           write the map as systemd-networkd or NetworkManager files into DIR\n"
@@ -33,6 +35,7 @@ static const char usage[] =
 	"  --conf FILE      read the rail map from FILE instead of /etc/railup.conf\n"
 	"  --run-dir DIR    keep railup's records in DIR instead of /run/railup\n"
 	"  --json           status as JSON\n"
+	"  --metrics FILE   status, health and boot also write node_exporter's textfile\n"
 	"  --sysfs DIR      read sysfs from DIR instead of /sys (tests)\n"
 	"  --kmsg           also log to the kernel log (boot does by default)\n"
 	"  --no-kmsg        do not log to the kernel log\n"
@@ -54,6 +57,7 @@ static const struct {
 	{ "apply", cmd_apply, false },
 	{ "plan", cmd_plan, false },
 	{ "status", cmd_status, false },
+	{ "health", cmd_health, false },
 	{ "down", cmd_down, false },
 	{ "boot", cmd_boot, true },
 	{ "export", cmd_export, false },
@@ -67,6 +71,7 @@ int main(int argc, char **argv)
 		{ "run-dir", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "sysfs", required_argument, NULL, 's' },
+		{ "metrics", required_argument, NULL, 'm' },
 		{ "kmsg", no_argument, NULL, 'k' },
 		{ "no-kmsg", no_argument, NULL, 'K' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -100,6 +105,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			sysfs_root = optarg;
+			break;
+		case 'm':
+			o.metrics = optarg;
 			break;
 		case 'k':
 			kmsg = 1;

@@ -102,6 +102,7 @@ enum map_opt {
 	MOPT_PROFILE,
 	MOPT_POLICY,
 	MOPT_HOST,
+	MOPT_METRICS,
 	MOPT_ALL,
 	MOPT_COUNT = MOPT_ALL + SC_COUNT
 };
@@ -136,6 +137,7 @@ struct railmap {
 	uint8_t profile;
 	uint8_t policy;
 	struct host_spec host;
+	char metrics[256];    /* node_exporter textfile boot and status write; "" none */
 	int8_t all[SC_COUNT]; /* targets for net.ipv4.conf.all */
 };
 

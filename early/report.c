@@ -350,3 +350,129 @@ struct boot_record *report_state_read(const char *rundir, unsigned *n)
 	fclose(f);
 	return v;
 }
+
+/* A label value: backslash, quote and newline escaped, as the text format wants. */
+static void prom_str(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fprintf(f, "\\%c", *s);
+		else if (*s == '\n')
+			fprintf(f, "\\n");
+		else
+			fputc(*s, f);
+	}
+}
+
+static void prom_labels(FILE *f, const struct rail *r, const struct rail_check *c)
+{
+	char a[ADDR_STRLEN];
+
+	fprintf(f, "{rail=\"");
+	prom_str(f, r->name);
+	fprintf(f, "\",netdev=\"");
+	prom_str(f, c->link ? c->link->name : "");
+	fprintf(f, "\",address=\"%s\",table=\"%u\"", addr_fmt(&r->addr, true, a), r->o.table);
+}
+
+static void prom_head(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP railup_%s %s\n# TYPE railup_%s %s\n", name, help, name, type);
+}
+
+/* One gauge per rail; which value each rail has is for the caller's function to say. */
+static void prom_rails(FILE *f, const struct railmap *m, const struct rail_check *c,
+		       const struct boot_record *const *boot, const char *name, const char *help,
+		       int (*value)(const struct rail_check *, const struct boot_record *))
+{
+	prom_head(f, name, "gauge", help);
+	for (unsigned i = 0; i < m->n; i++) {
+		fprintf(f, "railup_%s", name);
+		prom_labels(f, &m->rail[i], &c[i]);
+		fprintf(f, "} %d\n", value(&c[i], boot[i]));
+	}
+}
+
+static int v_configured(const struct rail_check *c, const struct boot_record *b)
+{
+	(void)b;
+	return c->link && c->addr && c->rule && c->table;
+}
+
+/* Verified: the routing decision now, and RDMA at the last boot (when railup booted). */
+static int v_verified(const struct rail_check *c, const struct boot_record *b)
+{
+	return c->ok && c->decided && c->decision_ok && (!b || !strcmp(b->phase, "verified"));
+}
+
+static int v_ok(const struct rail_check *c, const struct boot_record *b)
+{
+	(void)b;
+	return c->ok;
+}
+
+static int v_up(const struct rail_check *c, const struct boot_record *b)
+{
+	(void)b;
+	return c->link && (c->link->flags & IFF_UP);
+}
+
+static int v_carrier(const struct rail_check *c, const struct boot_record *b)
+{
+	(void)b;
+	return c->link && c->link->carrier;
+}
+
+static void prom_write(FILE *f, const struct railmap *m, const struct rail_check *c,
+		       const struct boot_record *const *boot, long long rp_drops)
+{
+	prom_rails(f, m, c, boot, "rail_configured",
+		   "The rail's address, rule and table routes are in place.", v_configured);
+	prom_rails(f, m, c, boot, "rail_verified",
+		   "The kernel routes from the rail by the rail, and RDMA was verified at boot.",
+		   v_verified);
+	prom_rails(f, m, c, boot, "rail_ok", "railup status finds nothing wrong with the rail.",
+		   v_ok);
+	prom_rails(f, m, c, boot, "rail_link_up", "The rail's netdev is up.", v_up);
+	prom_rails(f, m, c, boot, "rail_carrier", "The rail's netdev has carrier.", v_carrier);
+	prom_head(f, "rail_sysctl", "gauge", "Effective value of a per-interface setting railup manages.");
+	for (unsigned i = 0; i < m->n; i++)
+		for (int k = 0; k < SC_COUNT; k++) {
+			if (c[i].eff[k] == SC_UNSET)
+				continue;
+			fprintf(f, "railup_rail_sysctl");
+			prom_labels(f, &m->rail[i], &c[i]);
+			fprintf(f, ",key=\"%s\"} %d\n", sysctl_desc[k].name, c[i].eff[k]);
+		}
+	if (rp_drops >= 0) {
+		prom_head(f, "rp_filter_drops_total", "counter",
+			  "Packets the reverse-path filter dropped (TcpExt IPReversePathFilter).");
+		fprintf(f, "railup_rp_filter_drops_total %lld\n", rp_drops);
+	}
+}
+
+int report_metrics_write(const char *path, const struct railmap *m, const struct rail_check *c,
+			 const struct boot_record *const *boot, long long rp_drops)
+{
+	char tmp[4096];
+	FILE *f;
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
+		return -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	prom_write(f, m, c, boot, rp_drops);
+	if (fclose(f) || rename(tmp, path)) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}

@@ -40,6 +40,14 @@ const char *report_result_name(enum boot_result r);
  */
 int report_state_write(const char *rundir, const struct railmap *m, enum boot_result res);
 
+/*
+ * The node_exporter textfile: per rail whether it is configured, verified
+ * and ok, its link state and effective sysctls; the rp_filter drop counter.
+ * Replaced atomically (node_exporter must never read half a file).
+ */
+int report_metrics_write(const char *path, const struct railmap *m, const struct rail_check *c,
+			 const struct boot_record *const *boot, long long rp_drops);
+
 /* The state file's rails, or NULL (n = 0) when there is none. */
 struct boot_record *report_state_read(const char *rundir, unsigned *n);
 
