@@ -16,12 +16,15 @@
 #                                 CMD may "install" files anywhere below them;
 #                                 everything vanishes with the namespace and
 #                                 the host's /usr, /etc, /boot never change.
+#   it_host_paths                 a line per path the tests install into
+#                                 overlays (exists? mtime, size): compare
+#                                 before and after to prove the host unchanged
 #   it_install                    inside it_private_root: "make install" of
 #                                 the tree into the overlays, as on a node
 #   it_mini_root DIR              a busybox root for chroot runs of hooks:
 #                                 /usr/bin/busybox and its applets (except
 #                                 those that reboot or halt), /bin, /sbin and
-#                                 /usr/sbin linking to /usr/bin,
+#                                 /usr/sbin linking to /usr/bin, /lib to /usr/lib,
 #                                 /run, /proc (plain dir: /proc/cmdline is a
 #                                 file the test writes), /dev, /etc, /fake
 #   it_fake_railup DIR            a fake railup at DIR (a busybox sh script)
@@ -102,6 +105,16 @@ it_private_root() {
 	' it-private-root "$dir" "$@"
 }
 
+it_host_paths() {
+	local p
+	for p in /usr/sbin/railup /etc/railup.conf /usr/lib/initcpio /usr/share/initramfs-tools/hooks/railup \
+		/usr/share/initramfs-tools/scripts/init-premount/railup /usr/lib/systemd/system/railup-initrd.service \
+		/usr/lib/railup /lib/modules /boot; do
+		if [ -e "$p" ]; then stat -c '%n %Y %s' "$p"; else echo "$p absent"; fi
+	done
+	ls /boot 2>/dev/null
+}
+
 it_install() {
 	make -s -C "$IT_REPO" install DESTDIR= PREFIX=/usr >"$IT_CACHE/tmp/install.$$.log" 2>&1 || {
 		echo "FAIL: make install"
@@ -117,7 +130,8 @@ it_mini_root() {
 	local r=$1 bb l
 	bb=$(command -v busybox) || { echo "FAIL: busybox not found" >&2; return 1; }
 	# usr-merged as mkinitcpio lays it out: /bin, /sbin, /usr/sbin -> /usr/bin
-	mkdir -p "$r"/{usr/bin,run,proc,dev,etc,tmp,fake} || return 1
+	mkdir -p "$r"/{usr/bin,usr/lib,run,proc,dev,etc,tmp,fake} || return 1
+	ln -s usr/lib "$r/lib"
 	ln -s usr/bin "$r/bin"
 	ln -s usr/bin "$r/sbin"
 	ln -s bin "$r/usr/sbin"
