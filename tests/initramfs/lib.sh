@@ -21,6 +21,8 @@
 #                                 before and after to prove the host unchanged
 #   it_install                    inside it_private_root: "make install" of
 #                                 the tree into the overlays, as on a node
+#                                 (-o early/railup: the binary "make" built;
+#                                 never rebuilt from inside the namespace)
 #   it_mini_root DIR              a busybox root for chroot runs of hooks:
 #                                 /usr/bin/busybox and its applets (except
 #                                 those that reboot or halt), /bin, /sbin and
@@ -116,7 +118,7 @@ it_host_paths() {
 }
 
 it_install() {
-	make -s -C "$IT_REPO" install DESTDIR= PREFIX=/usr >"$IT_CACHE/tmp/install.$$.log" 2>&1 || {
+	make -s -C "$IT_REPO" -o early/railup install DESTDIR= PREFIX=/usr >"$IT_CACHE/tmp/install.$$.log" 2>&1 || {
 		echo "FAIL: make install"
 		sed 's/^/    | /' "$IT_CACHE/tmp/install.$$.log" | tail -n 20
 		rm -f "$IT_CACHE/tmp/install.$$.log"
