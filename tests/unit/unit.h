@@ -39,6 +39,8 @@ Suite *plan_suite(void);
 Suite *ledger_suite(void);
 Suite *apply_suite(void);
 Suite *verify_suite(void);
+Suite *host_suite(void);
+Suite *match_suite(void);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
