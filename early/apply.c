@@ -73,7 +73,7 @@ static bool encode(struct nlbuf *b, const struct change *c)
 {
 	switch (c->op) {
 	case CH_LINK_UP:
-		rtnl_put_link_up(b, c->dev.ifindex);
+		rtnl_put_link_up(b, c->ifindex);
 		return true;
 	case CH_ADDR_ADD:
 		rtnl_put_addr(b, RTM_NEWADDR, &c->addr);
@@ -81,13 +81,6 @@ static bool encode(struct nlbuf *b, const struct change *c)
 	case CH_ADDR_DEL:
 		rtnl_put_addr(b, RTM_DELADDR, &c->addr);
 		return true;
-	case CH_DEVCONF:
-		for (int k = 0; k < SC_COUNT; k++)
-			if (c->dev.value[k] != SC_UNSET) {
-				rtnl_put_devconf(b, c->dev.ifindex, c->dev.value);
-				return true;
-			}
-		return false;
 	case CH_RULE_ADD:
 		rtnl_put_rule(b, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, &c->rule);
 		return true;
@@ -107,71 +100,51 @@ static bool encode(struct nlbuf *b, const struct change *c)
 	return false;
 }
 
-/* Ledger entries a successful change adds (record) or drops (forget). */
-static unsigned entries(const struct change *c, uint8_t bits, struct owned out[SC_COUNT])
+/* The ledger entry a change records or forgets; false when it concerns none. */
+static bool entry_of(const struct change *c, struct owned *e)
 {
-	struct owned e = { .kind = OWN_SYSCTL };
-	unsigned n = 0;
-
+	memset(e, 0, sizeof(*e));
 	if (c->op == CH_FORGET) {
-		out[0] = c->entry;
-		return 1;
+		*e = c->entry;
+		return true;
 	}
-	snprintf(e.ifname, sizeof(e.ifname), "%s", c->ifname);
+	snprintf(e->ifname, sizeof(e->ifname), "%s", c->ifname);
 	if (c->op == CH_ADDR_ADD || c->op == CH_ADDR_DEL) {
-		e.kind = OWN_ADDR;
-		e.a = c->addr.a;
-		out[0] = e;
-		return bits & 1;
+		e->kind = OWN_ADDR;
+		e->a = c->addr.a;
+		return true;
 	}
-	if (c->op == CH_SYSCTL) {
-		e.key = c->sysctl.key;
-		e.orig = c->orig[e.key];
-		out[0] = e;
-		return bits & 1;
-	}
-	if (c->op != CH_DEVCONF)
-		return 0;
-	for (int k = 0; k < SC_COUNT; k++)
-		if (bits & (1u << k)) {
-			e.key = (uint8_t)k;
-			e.orig = c->orig[k];
-			out[n++] = e;
-		}
-	return n;
+	e->kind = OWN_SYSCTL;
+	e->key = c->sysctl.key;
+	e->orig = c->orig;
+	return c->op == CH_SYSCTL;
 }
 
 static void update_ledger(const struct run *run, struct observed *o, const char *rundir)
 {
 	unsigned n = o->nowned, cap = o->nowned;
-	struct owned *v = xcalloc(n, sizeof(*v)), e[SC_COUNT];
+	struct owned *v = xcalloc(n, sizeof(*v)), e;
 	uint8_t *gone = xcalloc(n, 1);
 	bool changed = false;
 
 	memcpy(v, o->owned, n * sizeof(*v));
 	for (unsigned i = 0; i < run->p->n; i++) {
 		const struct change *c = &run->p->ch[i];
-		unsigned ne;
+		const struct owned *f;
 
-		if (run->failed[i])
+		if (run->failed[i] || !entry_of(c, &e))
 			continue;
-		ne = entries(c, c->op == CH_FORGET ? 1 : c->forget, e);
-		for (unsigned j = 0; j < ne && (c->forget || c->op == CH_FORGET); j++) {
-			const struct owned *f = ledger_find(o->owned, o->nowned, &e[j]);
-
+		if (c->forget || c->op == CH_FORGET) {
+			f = ledger_find(o->owned, o->nowned, &e);
 			if (f) {
 				gone[f - o->owned] = 1;
 				changed = true;
 			}
-		}
-		if (c->op == CH_FORGET || !c->record)
-			continue;
-		ne = entries(c, c->record, e);
-		for (unsigned j = 0; j < ne; j++) {
+		} else if (c->record) {
 			v = xgrow(v, n, &cap, sizeof(*v));
 			gone = xrealloc(gone, cap);
 			gone[n] = 0;
-			v[n++] = e[j];
+			v[n++] = e;
 			changed = true;
 		}
 	}

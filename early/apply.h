@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Carrying a plan out: conf/all through /proc/sys, everything else in one
- * netlink batch in the plan's order. A failed change fails its rail (with
+ * Carrying a plan out: sysctl values through /proc/sys, everything else in
+ * one netlink batch in the plan's order. A failed change fails its rail (with
  * the change and the kernel's words); what succeeded is recorded in the
  * ledger, on disk and in o. Returns the number of failed changes, or -1 when nothing could be
  * sent at all.

@@ -47,8 +47,12 @@ static bool matches(const struct rail_match *m, const struct link *l,
 		return sysfs_pci("net", l->name, pci) && !strcmp(pci, m->pci) &&
 		       (!m->port || sysfs_int("net", l->name, "dev_port", 0) + 1 == m->port);
 	case MATCH_GUID:
-		if (l->hwlen == IPOIB_ALEN && be64_at(l->hwaddr + 12) == m->guid)
-			return true;
+		/*
+		 * An IPoIB netdev carries its port's GUID, which tells the ports of a
+		 * dual-port HCA apart; other netdevs have only their device's node GUID.
+		 */
+		if (l->hwlen == IPOIB_ALEN)
+			return be64_at(l->hwaddr + 12) == m->guid;
 		p = rdma_port_of_netdev(ports, nports, l->ifindex, l->name);
 		return p && p->node_guid == m->guid;
 	case MATCH_IBDEV:

@@ -50,16 +50,6 @@ static struct change *add(struct plan *p, enum change_op op, int rail, const cha
 	return c;
 }
 
-static struct change *add_devconf(struct plan *p, int rail, const struct link *l)
-{
-	struct change *c = add(p, CH_DEVCONF, rail, l->name);
-
-	c->dev.ifindex = l->ifindex;
-	for (int k = 0; k < SC_COUNT; k++)
-		c->dev.value[k] = SC_UNSET;
-	return c;
-}
-
 /* The netdev a rail uses: found by identity earlier, or named by its label. */
 static const char *rail_ifname(const struct rail *r)
 {
@@ -406,13 +396,13 @@ static bool plan_address(struct ctx *c, int ri, const struct link *l)
 		}
 	}
 	if (!(l->flags & IFF_UP))
-		add(c->p, CH_LINK_UP, ri, l->name)->dev.ifindex = l->ifindex;
+		add(c->p, CH_LINK_UP, ri, l->name)->ifindex = l->ifindex;
 	if (!have) {
 		struct change *ch = add(c->p, CH_ADDR_ADD, ri, l->name);
 
 		ch->addr.ifindex = l->ifindex;
 		ch->addr.a = r->addr;
-		ch->record = 1;
+		ch->record = true;
 	}
 	return true;
 }
@@ -429,7 +419,11 @@ static const struct owned *ledger_sysctl(const struct ctx *c, const char *ifname
  * The rail's own values; values railup set before and the map no longer asks
  * for go back to what they were.
  */
-/* A value written through /proc/sys: conf/all, or an IPv6 value of an interface. */
+/*
+ * A value written through /proc/sys. (Over netlink, every interface whose
+ * IPv4 values change would make the kernel walk the whole IPv6 routing table:
+ * quadratic in the number of rails.)
+ */
 static struct change *add_sysctl(struct plan *p, int rail, const char *ifname, int k, int value)
 {
 	struct change *c = add(p, CH_SYSCTL, rail, ifname);
@@ -442,72 +436,42 @@ static struct change *add_sysctl(struct plan *p, int rail, const char *ifname, i
 /* Puts back a value railup changed; the ledger entry goes once it is back. */
 static void add_restore(struct plan *p, const struct owned *e, const struct link *l)
 {
-	struct change *ch;
-
-	if (!l && strcmp(e->ifname, "all")) {
+	if (!l && strcmp(e->ifname, "all"))
 		add(p, CH_FORGET, -1, e->ifname)->entry = *e;
-	} else if (sysctl_desc[e->key].family == AF_INET && l) {
-		ch = add_devconf(p, -1, l);
-		ch->dev.value[e->key] = e->orig;
-		ch->forget = (uint8_t)(1u << e->key);
-	} else {
-		add_sysctl(p, -1, e->ifname, e->key, e->orig)->forget = 1;
-	}
+	else
+		add_sysctl(p, -1, e->ifname, e->key, e->orig)->forget = true;
 }
 
 /*
- * The rail's own values: IPv4's in one netlink message, IPv6's through
- * /proc/sys. Values railup set before and the map no longer asks for go
- * back to what they were.
+ * The rail's own values. Values railup set before and the map no longer asks
+ * for go back to what they were.
  */
 static void plan_devconf(struct ctx *c, int ri, const struct link *l)
 {
 	const struct rail *r = &c->m->rail[ri];
-	struct change v4 = { .op = CH_DEVCONF };
-	bool any = false;
 
 	for (int k = 0; k < SC_COUNT; k++) {
 		const struct owned *rec = ledger_sysctl(c, l->name, k);
 		int want = r->o.sysctl[k];
-		uint8_t forget = 0;
+		bool forget = false;
 		struct change *ch;
 
-		v4.dev.value[k] = SC_UNSET;
 		if (sysctl_desc[k].family != r->addr.family)
 			continue;
 		if (want == SC_UNSET && rec) {
 			want = rec->orig;
-			forget = 1;
+			forget = true;
 		}
 		if (want == SC_UNSET || (want == l->conf[k] && !forget))
 			continue;
-		if (r->addr.family == AF_INET6) {
-			ch = want == l->conf[k] ? add(c->p, CH_FORGET, ri, l->name)
-						: add_sysctl(c->p, ri, l->name, k, want);
-			if (ch->op == CH_FORGET)
-				ch->entry = *rec;
-			ch->forget = forget;
-			ch->record = !rec;
-			ch->orig[k] = l->conf[k];
+		if (want == l->conf[k]) {
+			add(c->p, CH_FORGET, ri, l->name)->entry = *rec;
 			continue;
 		}
-		if (want != l->conf[k]) {
-			v4.dev.value[k] = (int8_t)want;
-			any = true;
-		}
-		v4.forget |= (uint8_t)(forget << k);
-		if (!rec) {
-			v4.record |= (uint8_t)(1u << k);
-			v4.orig[k] = l->conf[k];
-		}
-	}
-	if (any || v4.forget) {
-		struct change *ch = add_devconf(c->p, ri, l);
-
-		memcpy(ch->dev.value, v4.dev.value, sizeof(v4.dev.value));
-		memcpy(ch->orig, v4.orig, sizeof(v4.orig));
-		ch->record = v4.record;
-		ch->forget = v4.forget;
+		ch = add_sysctl(c->p, ri, l->name, k, want);
+		ch->forget = forget;
+		ch->record = !rec;
+		ch->orig = l->conf[k];
 	}
 }
 
@@ -562,7 +526,7 @@ static void plan_all(struct ctx *c)
 			continue;
 		}
 		ch = add_sysctl(c->p, -1, "all", k, target);
-		ch->orig[k] = (int8_t)now;
+		ch->orig = (int8_t)now;
 		ch->record = !rec;
 		ch->forget = release;
 	}
@@ -590,7 +554,7 @@ static void plan_stale_ledger(struct ctx *c)
 			ch = add(c->p, CH_ADDR_DEL, -1, l->name);
 			ch->addr.ifindex = l->ifindex;
 			ch->addr.a = e->a;
-			ch->forget = 1;
+			ch->forget = true;
 		}
 	}
 }
@@ -614,7 +578,7 @@ static void sort_phases(struct plan *p)
 
 static int by_ifindex(const void *a, const void *b)
 {
-	int x = ((const struct change *)a)->dev.ifindex, y = ((const struct change *)b)->dev.ifindex;
+	int x = ((const struct change *)a)->ifindex, y = ((const struct change *)b)->ifindex;
 
 	return x == y ? 0 : (x < y ? -1 : 1);
 }
@@ -628,7 +592,7 @@ static void dedupe_link_up(struct plan *p)
 		n++;
 	qsort(p->ch, n, sizeof(*p->ch), by_ifindex);
 	for (unsigned i = 0; i < n; i++)
-		if (!keep || p->ch[keep - 1].dev.ifindex != p->ch[i].dev.ifindex)
+		if (!keep || p->ch[keep - 1].ifindex != p->ch[i].ifindex)
 			p->ch[keep++] = p->ch[i];
 	memmove(p->ch + keep, p->ch + n, (p->n - n) * sizeof(*p->ch));
 	p->n -= n - keep;
@@ -674,7 +638,7 @@ void plan_down(const struct observed *o, struct plan *p)
 			ch = add(p, CH_ADDR_DEL, -1, l->name);
 			ch->addr.ifindex = l->ifindex;
 			ch->addr.a = e->a;
-			ch->forget = 1;
+			ch->forget = true;
 		}
 	}
 	sort_phases(p);
@@ -746,11 +710,6 @@ void plan_print(FILE *f, const struct plan *p)
 			break;
 		case CH_SYSCTL:
 			print_sysctl(f, c->ifname, c->sysctl.key, c->sysctl.value);
-			break;
-		case CH_DEVCONF:
-			for (int k = 0; k < SC_COUNT; k++)
-				if (c->dev.value[k] != SC_UNSET)
-					print_sysctl(f, c->ifname, k, c->dev.value[k]);
 			break;
 		case CH_RULE_DEL:
 			print_rule(f, "del", &c->rule);

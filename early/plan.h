@@ -18,8 +18,7 @@ enum change_op {
 	CH_LINK_UP,
 	CH_ADDR_DEL, /* before the add: deleting a primary takes its secondaries along */
 	CH_ADDR_ADD,
-	CH_SYSCTL, /* through /proc/sys: conf/all, and IPv6's per-interface values */
-	CH_DEVCONF, /* an interface's IPv4 values, over netlink */
+	CH_SYSCTL, /* net.ipv{4,6}.conf.<ifname>.<key>, through /proc/sys */
 	CH_RULE_DEL,
 	CH_ROUTE_ADD,
 	CH_ROUTE_REPLACE,
@@ -37,19 +36,16 @@ struct change {
 		struct route route;
 		struct rule rule;
 		struct laddr addr;
-		struct {
-			int ifindex;
-			int8_t value[SC_COUNT]; /* SC_UNSET: not written */
-		} dev;
+		int ifindex; /* CH_LINK_UP */
 		struct {
 			uint8_t key;
 			int8_t value;
 		} sysctl; /* net.ipv{4,6}.conf.<ifname>.<key> */
 		struct owned entry; /* CH_FORGET */
 	};
-	/* The ledger on success: per sysctl key (bit 0 for the others). */
-	uint8_t record, forget;
-	int8_t orig[SC_COUNT];
+	/* The ledger on success: record the object (with orig, a value's before), or forget it. */
+	bool record, forget;
+	int8_t orig;
 };
 
 struct problem {

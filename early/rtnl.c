@@ -236,23 +236,6 @@ void rtnl_put_link_up(struct nlbuf *b, int ifindex)
 	ifi->ifi_change = IFF_UP;
 }
 
-void rtnl_put_devconf(struct nlbuf *b, int ifindex, const int8_t conf[SC_COUNT])
-{
-	struct ifinfomsg *ifi = nlb_msg(b, RTM_NEWLINK, 0, sizeof(*ifi));
-	size_t spec, inet, cnf;
-
-	ifi->ifi_index = ifindex;
-	spec = nlb_nest(b, IFLA_AF_SPEC);
-	inet = nlb_nest(b, AF_INET);
-	cnf = nlb_nest(b, IFLA_INET_CONF);
-	for (int k = 0; k < SC_COUNT; k++)
-		if (conf[k] != SC_UNSET && sysctl_desc[k].family == AF_INET)
-			nlb_put_u32(b, (uint16_t)sysctl_desc[k].devconf, (uint32_t)conf[k]);
-	nlb_nest_end(b, cnf);
-	nlb_nest_end(b, inet);
-	nlb_nest_end(b, spec);
-}
-
 /* ---- observing ---- */
 
 struct collect {

@@ -104,8 +104,6 @@ void rtnl_put_route(struct nlbuf *b, uint16_t type, uint16_t flags, const struct
 void rtnl_put_rule(struct nlbuf *b, uint16_t type, uint16_t flags, const struct rule *r);
 void rtnl_put_addr(struct nlbuf *b, uint16_t type, const struct laddr *a);
 void rtnl_put_link_up(struct nlbuf *b, int ifindex);
-/* Sets the interface's IPv4 values (those not SC_UNSET) in one message; IPv6 has no such message. */
-void rtnl_put_devconf(struct nlbuf *b, int ifindex, const int8_t conf[SC_COUNT]);
 
 /*
  * The kernel's routing decision for dst from src (ip route get DST from SRC

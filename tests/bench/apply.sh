@@ -37,8 +37,10 @@ ns=rubench$$
 cleanup() { ip netns del "$ns" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-# Rail i: ib<i>, 10.<i/250>.<i%250>.14/24 via .1, table 101+i, priority 1001+i.
+# Rail i: ib<i>, 10.<i/250+1>.<i%250>.14/24 via .1, priority 1001+i, table 101+i
+# stepping over the reserved 253-255 as railup's numbering does.
 addr() { echo "10.$(($1 / 250 + 1)).$(($1 % 250)).$2"; }
+table() { local t=$((101 + $1)); [ $t -lt 253 ] || t=$((t + 3)); echo $t; }
 
 write_inputs() {
 	local n=$1 i a
@@ -53,17 +55,17 @@ write_inputs() {
 		cat >>"$work/batch" <<-EOF
 			link set dev ib$i up
 			address add $a/24 dev ib$i
-			route add $(addr $i 0)/24 dev ib$i src $a table $((101 + i)) proto 114 scope link
-			route add default via $(addr $i 1) dev ib$i src $a table $((101 + i)) proto 114
-			rule add from $a lookup $((101 + i)) priority $((1001 + i)) proto 114
+			route add $(addr $i 0)/24 dev ib$i src $a table $(table $i) proto 114 scope link
+			route add default via $(addr $i 1) dev ib$i src $a table $(table $i) proto 114
+			rule add from $a lookup $(table $i) priority $((1001 + i)) proto 114
 		EOF
 		printf 'net.ipv4.conf.ib%d.rp_filter=2\nnet.ipv4.conf.ib%d.arp_ignore=1\nnet.ipv4.conf.ib%d.arp_announce=2\n' $i $i $i >>"$work/sysctl"
 		sed "s/^/ip /" <<-EOF >>"$work/shell"
 			link set dev ib$i up
 			address add $a/24 dev ib$i
-			route add $(addr $i 0)/24 dev ib$i src $a table $((101 + i)) proto 114 scope link
-			route add default via $(addr $i 1) dev ib$i src $a table $((101 + i)) proto 114
-			rule add from $a lookup $((101 + i)) priority $((1001 + i)) proto 114
+			route add $(addr $i 0)/24 dev ib$i src $a table $(table $i) proto 114 scope link
+			route add default via $(addr $i 1) dev ib$i src $a table $(table $i) proto 114
+			rule add from $a lookup $(table $i) priority $((1001 + i)) proto 114
 		EOF
 		printf 'echo 2 > /proc/sys/net/ipv4/conf/ib%d/rp_filter\necho 1 > /proc/sys/net/ipv4/conf/ib%d/arp_ignore\necho 2 > /proc/sys/net/ipv4/conf/ib%d/arp_announce\n' $i $i $i >>"$work/shell"
 	done
@@ -117,6 +119,13 @@ run_rounds() {
 				shell) . "$work/shell" ;;
 				esac
 				t1=$EPOCHREALTIME
+				# A run that did not build the whole state must not be timed.
+				rules=$(ip rule show | grep -c "proto 114")
+				routes=$(ip route show table all proto 114 | wc -l)
+				if [ "$rules" != "$n" ] || [ "$routes" != $((2 * n)) ]; then
+					echo "FAILED $m: $rules rules, $routes routes for $n rails" >&2
+					exit 1
+				fi
 				echo "$m $(ms $t0 $t1)"
 				if [ "$m" = railup ]; then
 					t0=$EPOCHREALTIME; $R apply; t1=$EPOCHREALTIME

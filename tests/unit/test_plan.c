@@ -32,12 +32,29 @@ static const struct change *route_change(const struct plan *p, int op, int rail,
 	return NULL;
 }
 
-static const struct change *all_change(const struct plan *p, enum sysctl_key k)
+/* The change of net.ipv{4,6}.conf.<ifname>.<k>, or NULL. */
+static const struct change *sc_change(const struct plan *p, const char *ifname, enum sysctl_key k)
 {
 	for (unsigned i = 0; i < p->n; i++)
-		if (p->ch[i].op == CH_SYSCTL && p->ch[i].sysctl.key == k)
+		if (p->ch[i].op == CH_SYSCTL && p->ch[i].sysctl.key == k &&
+		    !strcmp(p->ch[i].ifname, ifname))
 			return &p->ch[i];
 	return NULL;
+}
+
+static const struct change *all_change(const struct plan *p, enum sysctl_key k)
+{
+	return sc_change(p, "all", k);
+}
+
+/* Changes of interfaces' own values (not conf/all). */
+static unsigned iface_sysctls(const struct plan *p)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < p->n; i++)
+		n += p->ch[i].op == CH_SYSCTL && strcmp(p->ch[i].ifname, "all");
+	return n;
 }
 
 static void expect_line(const struct plan *p, const char *line)
@@ -74,18 +91,18 @@ START_TEST(test_fresh)
 	assert_phase_order(&p);
 	ck_assert_uint_eq(plan_count(&p, CH_LINK_UP, ANY), 4);
 	ck_assert_uint_eq(plan_count(&p, CH_ADDR_ADD, ANY), 4);
-	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, ANY), 2);
-	ck_assert_uint_eq(plan_count(&p, CH_DEVCONF, ANY), 4);
+	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, ANY), 2 + 12);
+	ck_assert_uint_eq(iface_sysctls(&p), 12);
 	ck_assert_uint_eq(plan_count(&p, CH_ROUTE_ADD, ANY), 8);
 	ck_assert_uint_eq(plan_count(&p, CH_RULE_ADD, ANY), 4);
-	ck_assert_uint_eq(p.n, 26);
+	ck_assert_uint_eq(p.n, 34);
 
 	for (int i = 0; i < 4; i++) {
 		const struct rail *r = &m.rail[i];
 		const struct change *c;
 
 		c = plan_nth(&p, CH_LINK_UP, i, 0);
-		ck_assert_int_eq(c->dev.ifindex, i + 2);
+		ck_assert_int_eq(c->ifindex, i + 2);
 		ck_assert_str_eq(c->ifname, r->name);
 
 		c = plan_nth(&p, CH_ADDR_ADD, i, 0);
@@ -93,17 +110,22 @@ START_TEST(test_fresh)
 		ck_assert(addr_eq(&c->addr.a, &r->addr));
 		ck_assert_uint_eq(c->record, 1); /* railup's from now on */
 
-		c = plan_nth(&p, CH_DEVCONF, i, 0);
-		ck_assert_int_eq(c->dev.ifindex, i + 2);
-		ck_assert_int_eq(c->dev.value[SC_RP_FILTER], 2);
-		ck_assert_int_eq(c->dev.value[SC_ARP_IGNORE], 1);
-		ck_assert_int_eq(c->dev.value[SC_ARP_ANNOUNCE], 2);
-		ck_assert_int_eq(c->dev.value[SC_ARP_FILTER], SC_UNSET);
-		ck_assert_int_eq(c->dev.value[SC_ACCEPT_LOCAL], SC_UNSET);
-		ck_assert_uint_eq(c->record,
-				  1u << SC_RP_FILTER | 1u << SC_ARP_IGNORE | 1u << SC_ARP_ANNOUNCE);
-		ck_assert_int_eq(c->orig[SC_RP_FILTER], 0);
-		ck_assert_int_eq(c->orig[SC_ARP_IGNORE], 0);
+		/* The RoCE profile's own values, each railup's from now on. */
+		for (int k = 0; k < SC_COUNT; k++) {
+			static const int want[SC_COUNT] = { 2, 1, 2, SC_UNSET, SC_UNSET, SC_UNSET,
+							    SC_UNSET };
+
+			c = sc_change(&p, r->name, k);
+			if (want[k] == SC_UNSET) {
+				ck_assert_ptr_null(c);
+				continue;
+			}
+			ck_assert_ptr_nonnull(c);
+			ck_assert_int_eq(c->rail, i);
+			ck_assert_int_eq(c->sysctl.value, want[k]);
+			ck_assert(c->record);
+			ck_assert_int_eq(c->orig, 0);
+		}
 
 		/* The subnet's route: scope link, from the rail's address. */
 		c = route_change(&p, CH_ROUTE_ADD, i, 24);
@@ -141,7 +163,7 @@ START_TEST(test_fresh)
 	}
 	/* The RoCE profile's conf/all. */
 	ck_assert_int_eq(all_change(&p, SC_RP_FILTER)->sysctl.value, 2);
-	ck_assert_int_eq(all_change(&p, SC_RP_FILTER)->orig[SC_RP_FILTER], 0);
+	ck_assert_int_eq(all_change(&p, SC_RP_FILTER)->orig, 0);
 	ck_assert_uint_eq(all_change(&p, SC_RP_FILTER)->record, 1);
 	ck_assert_int_eq(all_change(&p, SC_RP_FILTER)->rail, -1);
 	ck_assert_int_eq(all_change(&p, SC_ACCEPT_LOCAL)->sysctl.value, 1);
@@ -261,7 +283,11 @@ START_TEST(test_fresh_ipv6)
 	obs_fresh(&o, &m);
 	plan_up(&m, &o, NULL, true, &p);
 	ck_assert_uint_eq(p.npb, 0);
-	ck_assert_uint_eq(plan_count(&p, CH_DEVCONF, ANY), 0); /* IPv4 values only */
+	/* IPv6's own knobs, none of IPv4's */
+	ck_assert_ptr_null(sc_change(&p, "ib0", SC_RP_FILTER));
+	ck_assert_int_eq(sc_change(&p, "ib0", SC_KEEP_ADDR_ON_DOWN)->sysctl.value, 1);
+	ck_assert_ptr_null(sc_change(&p, "ib0", SC_ACCEPT_RA)); /* 0 already */
+	expect_line(&p, "sysctl -w net.ipv6.conf.ib0.keep_addr_on_down=1");
 	ck_assert_uint_eq(plan_count(&p, CH_ROUTE_ADD, 0), 2);
 	c = route_change(&p, CH_ROUTE_ADD, 0, 0);
 	ck_assert_uint_eq(c->route.dst.family, AF_INET6);
@@ -296,7 +322,10 @@ START_TEST(test_dual_stack)
 	assert_phase_order(&p);
 	ck_assert_uint_eq(plan_count(&p, CH_LINK_UP, ANY), 2);
 	ck_assert_uint_eq(plan_count(&p, CH_ADDR_ADD, ANY), 3);
-	ck_assert_uint_eq(plan_count(&p, CH_DEVCONF, ANY), 2);
+	ck_assert_ptr_nonnull(sc_change(&p, "ib0", SC_RP_FILTER));
+	ck_assert_ptr_nonnull(sc_change(&p, "ib1", SC_RP_FILTER));
+	ck_assert_int_eq(sc_change(&p, "ib0", SC_KEEP_ADDR_ON_DOWN)->rail, 1);
+	ck_assert_ptr_null(sc_change(&p, "ib1", SC_KEEP_ADDR_ON_DOWN));
 	ck_assert_uint_eq(plan_count(&p, CH_ROUTE_ADD, ANY), 5);
 	ck_assert_uint_eq(plan_count(&p, CH_RULE_ADD, ANY), 3);
 	ck_assert_uint_eq(route_change(&p, CH_ROUTE_ADD, 1, 0)->route.table, 101);
@@ -373,7 +402,8 @@ START_TEST(test_partly_there)
 	ck_assert_uint_eq(p.npb, 0);
 	ck_assert_uint_eq(plan_count(&p, CH_LINK_UP, ANY), 0);
 	ck_assert_uint_eq(plan_count(&p, CH_ADDR_ADD, ANY), 0);
-	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, ANY), 0);
+	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, -1), 0); /* conf/all is right already */
+	ck_assert_uint_eq(iface_sysctls(&p), 3);
 	ck_assert_uint_eq(plan_count(&p, CH_ROUTE_ADD, ANY), 2);
 	ck_assert_uint_eq(plan_count(&p, CH_RULE_ADD, ANY), 1);
 	plan_free(&p);
@@ -522,7 +552,7 @@ START_TEST(test_address_changed)
 	ck_assert(addr_same_ip(&c->rule.src, &old.rail[0].addr));
 	ck_assert_uint_eq(c->rule.priority, 1001);
 	ck_assert_uint_eq(plan_count(&p, CH_RULE_ADD, 0), 1);
-	ck_assert_uint_eq(plan_count(&p, CH_DEVCONF, ANY), 0);
+	ck_assert_uint_eq(iface_sysctls(&p), 0);
 	expect_foreign_untouched(&p);
 	expect_line(&p, "ip route replace 10.0.1.0/24 dev ib0 src 10.0.1.20 table 101 proto 114 "
 			"scope link");
@@ -829,7 +859,7 @@ START_TEST(test_all_roce)
 	obs_fresh(&o, &m);
 	o.all[SC_RP_FILTER] = 2;
 	plan_up(&m, &o, NULL, true, &p);
-	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, ANY), 1);
+	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, -1), 1);
 	ck_assert_int_eq(all_change(&p, SC_ACCEPT_LOCAL)->sysctl.value, 1);
 	plan_free(&p);
 
@@ -839,7 +869,7 @@ START_TEST(test_all_roce)
 	o.all[SC_RP_FILTER] = SC_UNSET;
 	o.all[SC_ACCEPT_LOCAL] = SC_UNSET;
 	plan_up(&m, &o, NULL, true, &p);
-	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, ANY), 0);
+	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, -1), 0);
 	plan_free(&p);
 	observed_free(&o);
 	railmap_free(&m);
@@ -858,21 +888,21 @@ START_TEST(test_all_lowered)
 	obs_fresh(&o, &m);
 	o.all[SC_RP_FILTER] = 2;
 	plan_up(&m, &o, NULL, true, &p);
-	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, ANY), 1);
+	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, -1), 1);
 	c = all_change(&p, SC_RP_FILTER);
 	ck_assert_int_eq(c->sysctl.value, 1);
 	ck_assert_int_eq(c->sysctl.value,
 			 sysctl_all_target(SC_RP_FILTER, SC_UNSET, 2, m.rail[0].o.sysctl[0]));
-	ck_assert_int_eq(c->orig[SC_RP_FILTER], 2);
-	ck_assert_uint_eq(c->record, 1);
+	ck_assert_int_eq(c->orig, 2);
+	ck_assert(c->record);
 	expect_line(&p, "sysctl -w net.ipv4.conf.all.rp_filter=1");
 	expect_line(&p, "sysctl -w net.ipv4.conf.ib2.arp_filter=1");
 	plan_free(&p);
 
-	/* Already low enough: nothing. */
+	/* Already low enough: nothing for conf/all. */
 	o.all[SC_RP_FILTER] = 0;
 	plan_up(&m, &o, NULL, true, &p);
-	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, ANY), 0);
+	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, -1), 0);
 	plan_free(&p);
 	observed_free(&o);
 	railmap_free(&m);
@@ -932,20 +962,13 @@ START_TEST(test_rail_removed)
 	ck_assert_uint_eq(plan_count(&p, ANY, -1), p.n); /* none of the map's rails */
 	ck_assert_uint_eq(plan_count(&p, CH_ADDR_DEL, ANY), 1);
 	ck_assert_str_eq(plan_nth(&p, CH_ADDR_DEL, ANY, 0)->ifname, "ib3");
-	ck_assert_uint_eq(plan_count(&p, CH_DEVCONF, ANY), 3);
+	ck_assert_uint_eq(iface_sysctls(&p), 3);
 	for (unsigned i = 0; i < 3; i++) {
-		const struct change *c = plan_nth(&p, CH_DEVCONF, ANY, i);
-		unsigned set = 0;
+		const struct change *c = plan_nth(&p, CH_SYSCTL, ANY, i);
 
 		ck_assert_str_eq(c->ifname, "ib3");
-		ck_assert_int_eq(c->dev.ifindex, 5);
-		for (int k = 0; k < SC_COUNT; k++)
-			if (c->dev.value[k] != SC_UNSET) {
-				ck_assert_int_eq(c->dev.value[k], 0);
-				ck_assert_uint_eq(c->forget, 1u << k);
-				set++;
-			}
-		ck_assert_uint_eq(set, 1);
+		ck_assert_int_eq(c->sysctl.value, 0);
+		ck_assert(c->forget);
 	}
 	ck_assert_uint_eq(plan_count(&p, CH_ROUTE_DEL, ANY), 2);
 	ck_assert_uint_eq(plan_nth(&p, CH_ROUTE_DEL, ANY, 1)->route.table, 104);
@@ -974,14 +997,15 @@ START_TEST(test_value_released)
 	obs_converge(&o, &old, true);
 	map_ok(&m, "rd.rail=ib0:10.0.1.14/24:10.0.1.1,rp_filter=,arp_ignore=2", NULL);
 	plan_up(&m, &o, NULL, true, &p);
-	ck_assert_uint_eq(p.n, 1);
-	c = plan_nth(&p, CH_DEVCONF, 0, 0);
-	ck_assert_ptr_nonnull(c);
-	ck_assert_int_eq(c->dev.value[SC_RP_FILTER], 0);
-	ck_assert_int_eq(c->dev.value[SC_ARP_IGNORE], 2);
-	ck_assert_int_eq(c->dev.value[SC_ARP_ANNOUNCE], SC_UNSET);
-	ck_assert_uint_eq(c->forget, 1u << SC_RP_FILTER);
-	ck_assert_uint_eq(c->record, 0); /* arp_ignore's value before railup is known already */
+	ck_assert_uint_eq(p.n, 2);
+	c = sc_change(&p, "ib0", SC_RP_FILTER);
+	ck_assert_int_eq(c->sysctl.value, 0);
+	ck_assert(c->forget);
+	c = sc_change(&p, "ib0", SC_ARP_IGNORE);
+	ck_assert_int_eq(c->sysctl.value, 2);
+	ck_assert(!c->forget);
+	ck_assert(!c->record); /* its value before railup is known already */
+	ck_assert_ptr_null(sc_change(&p, "ib0", SC_ARP_ANNOUNCE));
 	plan_free(&p);
 	observed_free(&o);
 	railmap_free(&m);
@@ -1034,7 +1058,7 @@ START_TEST(test_some_rails)
 	obs_done(&o);
 	plan_up(&m, &o, rails, false, &p);
 	ck_assert_uint_eq(plan_count(&p, ANY, 2), p.n);
-	ck_assert_uint_eq(p.n, 6); /* up, address, values, two routes, rule */
+	ck_assert_uint_eq(p.n, 8); /* up, address, three values, two routes, rule */
 	plan_free(&p);
 
 	/* With globals: conf/all and railup's leftovers in no rail's table too. */
@@ -1042,8 +1066,8 @@ START_TEST(test_some_rails)
 	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, -1), 2);
 	ck_assert_uint_eq(plan_count(&p, CH_ROUTE_DEL, -1), 1);
 	ck_assert_uint_eq(plan_count(&p, CH_RULE_DEL, -1), 1);
-	ck_assert_uint_eq(plan_count(&p, ANY, 2), 6);
-	ck_assert_uint_eq(p.n, 10);
+	ck_assert_uint_eq(plan_count(&p, ANY, 2), 8);
+	ck_assert_uint_eq(p.n, 12);
 	plan_free(&p);
 	observed_free(&o);
 	railmap_free(&m);
@@ -1069,8 +1093,8 @@ START_TEST(test_down)
 	ck_assert_uint_eq(plan_count(&p, CH_RULE_DEL, -1), 4);
 	ck_assert_uint_eq(plan_count(&p, CH_ROUTE_DEL, -1), 8);
 	ck_assert_uint_eq(plan_count(&p, CH_ADDR_DEL, -1), 4);
-	ck_assert_uint_eq(plan_count(&p, CH_DEVCONF, -1), 12);
-	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, -1), 2);
+	ck_assert_uint_eq(iface_sysctls(&p), 12);
+	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, -1), 14);
 	ck_assert_uint_eq(plan_count(&p, CH_FORGET, -1), 1);
 	ck_assert_uint_eq(p.n, 31);
 	ck_assert_int_eq(all_change(&p, SC_RP_FILTER)->sysctl.value, 0);
@@ -1160,11 +1184,11 @@ START_TEST(test_1024_rails)
 	assert_phase_order(&p);
 	ck_assert_uint_eq(plan_count(&p, CH_LINK_UP, ANY), N);
 	ck_assert_uint_eq(plan_count(&p, CH_ADDR_ADD, ANY), N);
-	ck_assert_uint_eq(plan_count(&p, CH_DEVCONF, ANY), N);
+	ck_assert_uint_eq(iface_sysctls(&p), 3 * N);
 	ck_assert_uint_eq(plan_count(&p, CH_ROUTE_ADD, ANY), 2 * N);
 	ck_assert_uint_eq(plan_count(&p, CH_RULE_ADD, ANY), N);
-	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, ANY), 2);
-	ck_assert_uint_eq(p.n, 6 * N + 2);
+	ck_assert_uint_eq(plan_count(&p, CH_SYSCTL, ANY), 3 * N + 2);
+	ck_assert_uint_eq(p.n, 8 * N + 2);
 	for (unsigned i = 0; i < p.n; i++) {
 		const struct change *c = &p.ch[i];
 		const struct rail *r = c->rail >= 0 ? &m.rail[c->rail] : NULL;

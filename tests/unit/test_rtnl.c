@@ -517,50 +517,6 @@ START_TEST(test_link_up)
 }
 END_TEST
 
-/* Setting: IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF { devconf id: u32 } } }. */
-START_TEST(test_devconf_encode)
-{
-	const int8_t conf[SC_COUNT] = { 2, 1, SC_UNSET, SC_UNSET, 1 };
-	const struct nlattr *tb[IFLA_MAX + 1], *fam[AF_INET6 + 1], *inet[IFLA_INET_CONF + 1];
-	const struct nlattr *a, *cnf;
-	struct nlbuf b = { 0 };
-	unsigned n = 0;
-	int rem;
-
-	rtnl_put_devconf(&b, 7, conf);
-	ck_assert_uint_eq(nlb_get(&b, 0)->nlmsg_type, RTM_NEWLINK);
-	ck_assert_int_eq(((struct ifinfomsg *)NLMSG_DATA(nlb_get(&b, 0)))->ifi_index, 7);
-	nlmsg_parse(tb, IFLA_MAX, nlb_get(&b, 0), sizeof(struct ifinfomsg));
-	ck_assert_ptr_nonnull(tb[IFLA_AF_SPEC]);
-	ck_assert(tb[IFLA_AF_SPEC]->nla_type & NLA_F_NESTED);
-	nla_parse(fam, AF_INET6, nla_data(tb[IFLA_AF_SPEC]), nla_len(tb[IFLA_AF_SPEC]));
-	ck_assert_ptr_nonnull(fam[AF_INET]);
-	ck_assert_ptr_null(fam[AF_INET6]);
-	ck_assert_int_eq(nla_len(tb[IFLA_AF_SPEC]), fam[AF_INET]->nla_len);
-	nla_parse(inet, IFLA_INET_CONF, nla_data(fam[AF_INET]), nla_len(fam[AF_INET]));
-	cnf = inet[IFLA_INET_CONF];
-	ck_assert_ptr_nonnull(cnf);
-	ck_assert_int_eq(nla_len(fam[AF_INET]), cnf->nla_len);
-	ck_assert_int_eq(nla_len(cnf), 3 * 8);
-	rem = nla_len(cnf);
-	nla_for_each (a, nla_data(cnf), rem) {
-		unsigned type = a->nla_type;
-
-		ck_assert_int_eq(nla_len(a), 4);
-		if (type == IPV4_DEVCONF_RP_FILTER)
-			ck_assert_uint_eq(nla_u32(a), 2);
-		else if (type == IPV4_DEVCONF_ARP_IGNORE)
-			ck_assert_uint_eq(nla_u32(a), 1);
-		else if (type == IPV4_DEVCONF_ACCEPT_LOCAL)
-			ck_assert_uint_eq(nla_u32(a), 1);
-		else
-			ck_abort_msg("devconf %u written", type);
-		n++;
-	}
-	ck_assert_uint_eq(n, 3);
-	nlb_free(&b);
-}
-END_TEST
 
 /* A link as dumped: IFLA_INET_CONF is then an array of u32 by devconf index - 1. */
 static void put_dumped_link(struct nlbuf *b, const char *name, unsigned flags, int carrier,
@@ -946,7 +902,6 @@ Suite *rtnl_suite(void)
 	tcase_add_test(tc, test_addr);
 	tcase_add_test(tc, test_addr_decode);
 	tcase_add_test(tc, test_link_up);
-	tcase_add_test(tc, test_devconf_encode);
 	tcase_add_test(tc, test_link_decode);
 	tcase_add_test(tc, test_lookups);
 	tcase_add_test(tc, test_link_events);
