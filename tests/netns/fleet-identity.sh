@@ -1,0 +1,310 @@
+#!/bin/bash
+# Rails found by hardware identity (mac=, pci=, guid=, ibdev=): the name
+# before the first colon is then only the rail's label.
+#
+# mac= is tested on veths with MACs set here: labels rail0.. find their
+# netdevs, swapped MACs move the rails (it is the MAC, not the name), a MAC
+# that matches nothing or two netdevs fails that rail alone, two rails on one
+# netdev fail the later, and a netdev renamed after apply (what udev does
+# between the initramfs and the real root) stays the rail's. pci= reads sysfs:
+# veths have no PCI device, so a sysfs tree is fabricated (--sysfs DIR) that
+# hangs the namespace's veths off PCI functions, as the kernel lays out a
+# multi-port NIC, a NUMA node each.
+#
+# Not here: the 20-byte IPoIB addresses of mac= (and its 8-byte GUID form)
+# need an IPoIB netdev; guid= and ibdev= need RDMA netlink ports, which need
+# RDMA modules this kernel does not have. The unit tests (test_match.c) cover
+# those against hand-built links and ports; tests/vm could with Soft-RoCE
+# (ibdev=rxe0, and pci= of a virtio NIC).
+# shellcheck source=tests/netns/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# set_mac NS IF MAC
+set_mac() {
+	ip -n "$1" link set "$2" address "$3"
+}
+
+# mac_node TAG: NODE with ethA, ethB, ethC (MACs ...:0a, 0b, 0c) on one bridge
+mac_node() {
+	ns_new NODE "$1-node"
+	ns_new SW "$1-sw"
+	for x in A B C; do
+		ns_link "$NODE" "eth$x" "$SW" br0
+	done
+	set_mac "$NODE" ethA 02:00:00:00:00:0a
+	set_mac "$NODE" ethB 02:00:00:00:00:0b
+	set_mac "$NODE" ethC 02:00:00:00:00:0c
+}
+
+# status_line RAIL FIELD: what follows FIELD on RAIL's "  FIELD ..." line of
+# the last status text, spaces squeezed
+status_line() {
+	awk -v rail="$1" -v field="$2" '
+		/^[^ ]/ { cur = $1 }
+		cur == rail && $1 == field { $1 = ""; print substr($0, 2); exit }' <<<"$RU_OUT"
+}
+
+# where_addrs NS: "IF ADDR/PLEN" for every IPv4 address but lo's, sorted
+where_addrs() {
+	ip -n "$1" -j -4 addr show | jq -r '.[] | select(.ifname != "lo") |
+		.ifname as $i | .addr_info[] | "\($i) \(.local)/\(.prefixlen)"' | LC_ALL=C sort
+}
+
+MAP_MAC='rd.rail=rail0:10.0.1.14/24,mac=02:00:00:00:00:0b
+rd.rail=rail1:10.0.2.14/24,mac=02:00:00:00:00:0a
+rd.rail=rail2:10.0.3.14/24,mac=02:00:00:00:00:0c'
+
+# Labels find their netdevs by MAC; everything is installed on those.
+by_mac() {
+	mac_node mac
+	set_conf "$MAP_MAC"
+	ru_ok "$NODE" apply
+	expect_lines "addresses by MAC" "ethA 10.0.2.14/24
+ethB 10.0.1.14/24
+ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
+	expect_lines "railup's rules" "1001 from 10.0.1.14 lookup 101
+1002 from 10.0.2.14 lookup 102
+1003 from 10.0.3.14 lookup 103" "$(railup_rules "$NODE")"
+	expect_eq "table 101 (rail0)" "10.0.1.0/24 dev ethB src 10.0.1.14 proto 114 scope link" \
+		"$(routes_text "$NODE" 101)"
+	expect_eq "table 102 (rail1)" "10.0.2.0/24 dev ethA src 10.0.2.14 proto 114 scope link" \
+		"$(routes_text "$NODE" 102)"
+	expect_eq "decision from rail0" "dev ethB table 101 via -" \
+		"$(route_get "$NODE" 10.0.1.1 10.0.1.14)"
+	expect_eq "decision from rail1" "dev ethA table 102 via -" \
+		"$(route_get "$NODE" 10.0.2.1 10.0.2.14)"
+	expect_eq "ethB arp_ignore (rail0's netdev)" 1 "$(sc "$NODE" ethB arp_ignore)"
+	# The ledger names the netdev, not the label.
+	expect_contains "ledger" "$(cat "$(rundir "$NODE")/owned")" "addr ethB 10.0.1.14/24"
+
+	ru_ok "$NODE" status
+	expect_eq "status: rail0's netdev" "ethB, ethernet" "$(status_line rail0 netdev)"
+	expect_eq "status: rail1's netdev" "ethA, ethernet" "$(status_line rail1 netdev)"
+	expect_contains "status: rail0's address line" "$(status_line rail0 address)" "on ethB (up"
+	ru_ok "$NODE" status --json
+	expect_lines "status --json: label, netdev, link layer, no RDMA/PCI/NUMA on a veth" \
+		'rail0 ethB ethernet null "" -1 true
+rail1 ethA ethernet null "" -1 true
+rail2 ethC ethernet null "" -1 true' \
+		"$(jq -r '.rails[] | "\(.name) \(.ifname) \(.link_layer) \(.rdma) \(.pci | tojson) \(.numa) \(.ok)"' <<<"$RU_OUT")"
+	ru_ok "$NODE" plan
+	expect_eq "plan after apply" "" "$RU_OUT"
+	pass "mac= finds each label's netdev"
+}
+
+# Swapping two MACs swaps the rails' netdevs: it is the MAC, not the name.
+swapped() {
+	mac_node swap
+	set_conf "$MAP_MAC"
+	ru_ok "$NODE" apply
+	set_mac "$NODE" ethA 02:00:00:00:00:ff
+	set_mac "$NODE" ethB 02:00:00:00:00:0a
+	set_mac "$NODE" ethA 02:00:00:00:00:0b
+	ru_ok "$NODE" apply
+	expect_lines "addresses after the swap" "ethA 10.0.1.14/24
+ethB 10.0.2.14/24
+ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
+	expect_eq "table 101 (rail0) after the swap" \
+		"10.0.1.0/24 dev ethA src 10.0.1.14 proto 114 scope link" "$(routes_text "$NODE" 101)"
+	expect_eq "decision from rail0 after the swap" "dev ethA table 101 via -" \
+		"$(route_get "$NODE" 10.0.1.1 10.0.1.14)"
+	ru_ok "$NODE" status
+	expect_eq "status: rail0's netdev after the swap" "ethA, ethernet" \
+		"$(status_line rail0 netdev)"
+	ru_ok "$NODE" plan
+	expect_eq "plan after the swap's apply" "" "$RU_OUT"
+	ru_ok "$NODE" down
+	expect_eq "addresses after down" "" "$(where_addrs "$NODE")"
+	pass "swapped MACs swap the rails"
+}
+
+# A MAC that matches nothing fails that rail alone, quoting the option.
+no_match() {
+	mac_node none
+	set_conf "$MAP_MAC
+rd.rail=rail3:10.0.4.14/24,mac=02:00:00:00:00:99"
+	ru "$NODE" apply
+	expect_rc "apply with a rail whose MAC matches nothing" 1
+	expect_contains "apply's stderr" "$RU_ERR" \
+		"rail3: match: mac=02:00:00:00:00:99 matches no interface"
+	expect_lines "the other rails are configured" "ethA 10.0.2.14/24
+ethB 10.0.1.14/24
+ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
+	expect_lines "railup's rules: none for rail3" "1001 from 10.0.1.14 lookup 101
+1002 from 10.0.2.14 lookup 102
+1003 from 10.0.3.14 lookup 103" "$(railup_rules "$NODE")"
+	ru "$NODE" status --json
+	expect_rc "status" 1
+	expect_eq "status --json: rail3" \
+		'false "" "match: mac=02:00:00:00:00:99 matches no interface"' \
+		"$(jq -r '.rails[] | select(.name == "rail3") | "\(.ok) \(.ifname | tojson) \(.why | tojson)"' <<<"$RU_OUT")"
+	expect_eq "status --json: the others" "true true true" \
+		"$(jq -r '[.rails[] | select(.name != "rail3") | .ok] | join(" ")' <<<"$RU_OUT")"
+	ru "$NODE" health
+	expect_rc "health" 1
+	expect_eq "health's line" \
+		"railup: rail3: match: mac=02:00:00:00:00:99 matches no interface (3 of 4 rails ok)" \
+		"$RU_OUT"
+	# The same rail optional: apply succeeds.
+	set_conf "$MAP_MAC
+rd.rail=rail3:10.0.4.14/24,mac=02:00:00:00:00:99,required=0"
+	ru_ok "$NODE" apply
+	expect_contains "apply's stderr (optional rail)" "$RU_ERR" "matches no interface"
+	pass "a MAC that matches nothing fails its rail alone"
+}
+
+# One MAC on two netdevs: ambiguous, the rail fails and nothing is installed for it.
+two_netdevs() {
+	mac_node both
+	set_mac "$NODE" ethC 02:00:00:00:00:0a
+	set_conf "$MAP_MAC"
+	ru "$NODE" apply
+	expect_rc "apply with a MAC on two netdevs" 1
+	expect_contains "apply's stderr" "$RU_ERR" \
+		"rail1: match: mac=02:00:00:00:00:0a matches both ethA and ethC"
+	# ethC's MAC changed: rail2's matches nothing now. rail0 is not affected.
+	expect_contains "apply's stderr" "$RU_ERR" "rail2: match: mac=02:00:00:00:00:0c matches no interface"
+	expect_not_contains "apply's stderr" "$RU_ERR" "rail0: match"
+	expect_lines "only rail0 is configured" "ethB 10.0.1.14/24" "$(where_addrs "$NODE")"
+	expect_eq "railup's rules" "1001 from 10.0.1.14 lookup 101" "$(railup_rules "$NODE")"
+	pass "a MAC on two netdevs fails the rail"
+}
+
+# Two rails that resolve to one netdev: the later in the map fails.
+one_netdev() {
+	mac_node shared
+	set_conf 'rd.rail=rail0:10.0.1.14/24,mac=02:00:00:00:00:0a
+rd.rail=ethA:10.0.2.14/24
+rd.rail=rail2:10.0.3.14/24,mac=02:00:00:00:00:0c'
+	ru "$NODE" apply
+	expect_rc "apply with two rails on ethA" 1
+	expect_contains "apply's stderr" "$RU_ERR" "ethA: match: ethA is rail rail0's already"
+	expect_lines "addresses" "ethA 10.0.1.14/24
+ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
+	# The other way round: the rail by name comes first and keeps ethA.
+	down_and_map 'rd.rail=ethA:10.0.2.14/24
+rd.rail=rail0:10.0.1.14/24,mac=02:00:00:00:00:0a'
+	ru "$NODE" apply
+	expect_rc "apply with two rails on ethA, the named one first" 1
+	expect_contains "apply's stderr" "$RU_ERR" "rail0: match: ethA is rail ethA's already"
+	expect_lines "addresses" "ethA 10.0.2.14/24" "$(where_addrs "$NODE")"
+	pass "two rails on one netdev: the later fails"
+}
+
+# down_and_map MAP: railup down, then the next map
+down_and_map() {
+	ru_ok "$NODE" down
+	set_conf "$1"
+}
+
+# A netdev renamed after apply (udev names it anew in the real root) is the
+# same rail: status finds it, and down still removes the address and puts
+# back the values railup changed on it.
+renamed() {
+	mac_node rename
+	set_conf "$MAP_MAC"
+	ru_ok "$NODE" apply
+	ip -n "$NODE" link set ethB down
+	ip -n "$NODE" link set ethB name enp59s0
+	ip -n "$NODE" link set enp59s0 up
+	# The kernel flushed table 101's route with the link: apply puts it back.
+	ru_ok "$NODE" apply
+	ru_ok "$NODE" status
+	expect_eq "status: rail0's netdev after the rename" "enp59s0, ethernet" \
+		"$(status_line rail0 netdev)"
+	ru_ok "$NODE" down
+	expect_eq "addresses after down" "" "$(where_addrs "$NODE")"
+	expect_eq "enp59s0 arp_ignore after down (0 before apply)" 0 "$(sc "$NODE" enp59s0 arp_ignore)"
+	expect_eq "enp59s0 rp_filter after down (0 before apply)" 0 "$(sc "$NODE" enp59s0 rp_filter)"
+	pass "a renamed netdev stays the rail's, down included"
+}
+
+# ---- sysfs ----
+
+# fake_sysfs DIR NS: hangs NS's ethA and ethB off ports 1 and 2 of PCI
+# function 0000:3b:00.0 (NUMA 0, with RDMA device mlx5_0), and ethC off
+# 0000:86:00.1 (NUMA 1), the way the kernel lays out /sys.
+fake_sysfs() {
+	local dir=$1 fn dev port
+	mkdir -p "$dir/class/net" "$dir/class/infiniband"
+	for spec in ethA:0000:3b:00.0:0 ethB:0000:3b:00.0:1 ethC:0000:86:00.1:0; do
+		dev=${spec%%:*} fn=${spec#*:} port=${fn##*:} fn=${fn%:*}
+		mkdir -p "$dir/devices/pci0000:00/$fn/net/$dev"
+		ln -s "../../../$fn" "$dir/devices/pci0000:00/$fn/net/$dev/device"
+		echo "$port" >"$dir/devices/pci0000:00/$fn/net/$dev/dev_port"
+		ln -s "../../devices/pci0000:00/$fn/net/$dev" "$dir/class/net/$dev"
+	done
+	echo 0 >"$dir/devices/pci0000:00/0000:3b:00.0/numa_node"
+	echo 1 >"$dir/devices/pci0000:00/0000:86:00.1/numa_node"
+	mkdir -p "$dir/devices/pci0000:00/0000:3b:00.0/infiniband/mlx5_0"
+	ln -s ../../../0000:3b:00.0 "$dir/devices/pci0000:00/0000:3b:00.0/infiniband/mlx5_0/device"
+	ln -s ../../devices/pci0000:00/0000:3b:00.0/infiniband/mlx5_0 "$dir/class/infiniband/mlx5_0"
+}
+
+by_pci() {
+	local sys=$RU_TMP/sys-pci
+	mac_node pci
+	fake_sysfs "$sys"
+	set_conf 'rd.rail=rail0:10.0.1.14/24,pci=0000:3b:00.0/2
+rd.rail=rail1:10.0.2.14/24,pci=86:00.1
+rd.rail=rail2:10.0.3.14/24,pci=0000:3b:00.0/1'
+	ru_ok "$NODE" --sysfs "$sys" apply
+	expect_lines "addresses by PCI function and port" "ethA 10.0.3.14/24
+ethB 10.0.1.14/24
+ethC 10.0.2.14/24" "$(where_addrs "$NODE")"
+	expect_eq "decision from rail0" "dev ethB table 101 via -" \
+		"$(route_get "$NODE" 10.0.1.1 10.0.1.14)"
+	ru_ok "$NODE" --sysfs "$sys" status
+	expect_eq "status: rail0's hardware" "ethB, ethernet, PCI 0000:3b:00.0, NUMA 0" \
+		"$(status_line rail0 netdev)"
+	expect_eq "status: rail1's hardware" "ethC, ethernet, PCI 0000:86:00.1, NUMA 1" \
+		"$(status_line rail1 netdev)"
+	ru_ok "$NODE" --sysfs "$sys" status --json
+	expect_lines "status --json: netdev, PCI, NUMA" "rail0 ethB 0000:3b:00.0 0 ethernet
+rail1 ethC 0000:86:00.1 1 ethernet
+rail2 ethA 0000:3b:00.0 0 ethernet" \
+		"$(jq -r '.rails[] | "\(.name) \(.ifname) \(.pci) \(.numa) \(.link_layer)"' <<<"$RU_OUT")"
+	ru_ok "$NODE" --sysfs "$sys" plan
+	expect_eq "plan after apply" "" "$RU_OUT"
+
+	# Without the port, the dual-port function is ambiguous.
+	set_conf 'rd.rail=rail0:10.0.1.14/24,pci=0000:3b:00.0'
+	ru "$NODE" --sysfs "$sys" plan
+	expect_rc "plan with pci= of a dual-port function" 1
+	expect_contains "plan's stderr" "$RU_ERR" "pci=0000:3b:00.0 matches both ethA and ethB"
+	# The namespace's own /sys: veths hang off no PCI function.
+	set_conf 'rd.rail=rail1:10.0.2.14/24,pci=0000:86:00.1'
+	ru "$NODE" plan
+	expect_rc "plan with pci= against the real sysfs" 1
+	expect_contains "plan's stderr" "$RU_ERR" "pci=0000:86:00.1 matches no interface"
+	pass "pci= finds the fabricated functions' netdevs; status shows PCI and NUMA"
+}
+
+# guid= and ibdev= need RDMA netlink ports: without RDMA modules (this kernel
+# has none), a fabricated class/infiniband is not enough, and the rails fail
+# cleanly, quoting their option.
+no_rdma() {
+	local sys=$RU_TMP/sys-rdma
+	mac_node rdma
+	fake_sysfs "$sys"
+	set_conf 'rd.rail=rail0:10.0.1.14/24,ibdev=mlx5_0/1
+rd.rail=rail1:10.0.2.14/24,guid=0002:c903:00a1:b2c3
+rd.rail=rail2:10.0.3.14/24,mac=02:00:00:00:00:0c'
+	ru "$NODE" --sysfs "$sys" apply
+	expect_rc "apply with ibdev= and guid= and no RDMA" 1
+	expect_contains "stderr: ibdev=" "$RU_ERR" "rail0: match: ibdev=mlx5_0/1 matches no interface"
+	expect_contains "stderr: guid=" "$RU_ERR" \
+		"rail1: match: guid=0002c90300a1b2c3 matches no interface"
+	expect_lines "only rail2 is configured" "ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
+	pass "ibdev= and guid= without RDMA fail their rails alone"
+}
+
+part "mac= finds each label's netdev" by_mac
+part "swapped MACs" swapped
+part "a MAC that matches nothing" no_match
+part "a MAC on two netdevs" two_netdevs
+part "two rails on one netdev" one_netdev
+part "a netdev renamed after apply" renamed
+part "pci= against a fabricated sysfs" by_pci
+part "guid= and ibdev= without RDMA" no_rdma
+parts_end
