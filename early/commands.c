@@ -61,13 +61,23 @@ static void rdma_ports(struct rdma_port **v, unsigned *n)
 	nl_close(&rdma);
 }
 
+/* Whether any rail is found through its RDMA device (guid=, ibdev=). */
+static bool needs_rdma(const struct railmap *m)
+{
+	for (unsigned i = 0; i < m->n; i++)
+		if (m->rail[i].match.kind == MATCH_GUID || m->rail[i].match.kind == MATCH_IBDEV)
+			return true;
+	return false;
+}
+
 /* Rails found by identity get their netdev; those that match none or several fail. */
 static void identify(struct railmap *m, const struct observed *o)
 {
-	struct rdma_port *ports;
-	unsigned n;
+	struct rdma_port *ports = NULL;
+	unsigned n = 0;
 
-	rdma_ports(&ports, &n);
+	if (needs_rdma(m))
+		rdma_ports(&ports, &n);
 	match_rails(m, o, ports, n, true);
 	free(ports);
 }
