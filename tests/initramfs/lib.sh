@@ -186,7 +186,8 @@ EOF
 	chmod 755 "$1"
 }
 
-# The policy scenarios both generators' runtime scripts must honour.
+# The policy scenarios both generators' runtime scripts must honour (the
+# decisions of libexec/railup-policy should-halt, which the systemd units use).
 # Fields: name|rc|write state|result|state policy|cmdline|conf|railup present|
 #         expect: stop (1: shell/panic) | loud (1: the BOOT PROBLEM banner)
 # FAKE_RAILS for every scenario: one verified rail, one failed required
@@ -197,13 +198,15 @@ disabled|0|1|disabled|continue|rd.rail=0||1|0|0
 degraded, policy halt|0|1|degraded|halt|||1|0|0
 failed, policy continue|1|1|failed|continue|||1|0|1
 failed, policy halt|1|1|failed|halt|rd.rail.policy=halt||1|1|1
+failed: the state'"'"'s policy rules over the map|1|1|failed|continue|rd.rail.policy=halt||1|0|1
 invalid map, rd.rail.policy=halt on the cmdline|2|1|invalid|continue|rd.rail=x rd.rail.policy=halt||1|1|1
+invalid map, an invalid policy after halt: the last valid wins|2|1|invalid|continue|rd.rail.policy=halt rd.rail.policy=hlt||1|1|1
 invalid map, no policy anywhere|2|1|invalid|continue|rd.rail=x||1|0|1
-railup killed, no state, conf says halt|137|0||||rd.rail.policy=halt|1|1|1
+railup killed, no state, conf says halt (quoted)|137|0||||"rd.rail.policy=halt"|1|1|1
 no state, conf says halt, cmdline says continue|137|0|||rd.rail.policy=continue|rd.rail.policy=halt # a comment|1|0|1
 conf policy only in a comment|137|0||||# rd.rail.policy=halt|1|0|1
 railup missing from the image, cmdline halt|0|0||| quiet rd.rail.policy="halt"||0|1|1
-exit 1 with a stale ok result, state policy halt|1|1|ok|halt|||1|1|1'
+exit 1 but the state says ok: the state rules|1|1|ok|halt|||1|0|0'
 IT_FAKE_RAILS='r0|verified|1||
 r1|failed|1|wait|no interface with MAC 52:54:00:00:00:09 '"'"'$(touch /fake/INJECTED)'"'"' `touch /fake/INJECTED`
 r2|failed|0|verify|RDMA CM: timed out'
@@ -212,7 +215,9 @@ r2|failed|0|verify|RDMA CM: timed out'
 # from the template $SC_TEMPLATE), write /fake/railup.env, /proc/cmdline and
 # /etc/railup.conf, remove railup when absent, call "RUN" (which must leave
 # the console output in $SC_ROOT/fake/out and the events in
-# $SC_ROOT/fake/events) and check the outcome.
+# $SC_ROOT/fake/events) and check the outcome. All events, each line
+# prefixed with "scenario: ", go to $SC_ROOT.events. With $SC_POLICY_TOOL
+# (libexec/railup-policy), also checks that its should-halt agrees.
 it_scenarios() {
 	local run=$1 name rc st result pol cmd conf present stop loud out ev
 	while IFS='|' read -r name rc st result pol cmd conf present stop loud; do
@@ -228,9 +233,17 @@ it_scenarios() {
 		[ "$present" = 1 ] || rm -f "$SC_ROOT"/usr/bin/railup "$SC_ROOT"/usr/sbin/railup
 		"$run"
 		out=$SC_ROOT/fake/out ev=$SC_ROOT/fake/events
+		sed "s/^/$name: /" "$ev" >>"$SC_ROOT.events"
 		it_has "[$name] the boot goes on to the root mount" "$ev" '^mount-root$'
 		if [ "$present" = 1 ]; then
 			it_has "[$name] railup boot ran" "$ev" '^railup boot$'
+		fi
+		if [ -n "${SC_POLICY_TOOL:-}" ]; then
+			# the systemd units' decision on the same state and map
+			cp "$SC_POLICY_TOOL" "$SC_ROOT/fake/railup-policy"
+			env -i PATH=/usr/bin "$(command -v chroot)" "$SC_ROOT" /bin/sh /fake/railup-policy \
+				should-halt >/dev/null 2>&1
+			it_check "[$name] railup-policy should-halt agrees (stop=$stop)" test "$?" = $((1 - stop))
 		fi
 		if [ "$stop" = 1 ]; then
 			it_check "[$name] the boot stops (shell) before the root mount" \
