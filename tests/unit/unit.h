@@ -41,6 +41,7 @@ Suite *apply_suite(void);
 Suite *verify_suite(void);
 Suite *host_suite(void);
 Suite *match_suite(void);
+Suite *export_suite(void);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
