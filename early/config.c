@@ -801,6 +801,20 @@ static int switched(const struct toks *tl)
 	return off;
 }
 
+/*
+ * A broken map still says what the boot should do about it: the last valid
+ * rd.rail.policy= (file first, then command line) is kept for the state file.
+ */
+static void rescue_policy(struct railmap *m, const struct toks *tl)
+{
+	for (unsigned i = 0; i < tl->n; i++) {
+		if (!strcmp(tl->v[i].text, "rd.rail.policy=halt"))
+			m->policy = POLICY_HALT;
+		else if (!strcmp(tl->v[i].text, "rd.rail.policy=continue"))
+			m->policy = POLICY_CONTINUE;
+	}
+}
+
 static enum config_result parse_all(struct railmap *m, const struct toks *tl)
 {
 	struct railmap cmd;
@@ -817,6 +831,8 @@ static enum config_result parse_all(struct railmap *m, const struct toks *tl)
 	for (unsigned i = 0; i < tl->n && res == CONFIG_OK; i++)
 		if (parse_token(tl->v[i].file ? m : &cmd, &tl->v[i]))
 			res = CONFIG_BAD;
+	if (res == CONFIG_BAD)
+		rescue_policy(m, tl);
 	if (res == CONFIG_OK) {
 		merge(m, &cmd);
 		if (railmap_finalize(m))
