@@ -148,11 +148,13 @@ static void fail_shared(struct railmap *m)
 	sort_map = m;
 	qsort(ix, m->n, sizeof(*ix), by_netdev);
 	sort_map = NULL;
-	for (unsigned i = 1; i < m->n; i++) {
-		struct rail *q = &m->rail[ix[i - 1]], *r = &m->rail[ix[i]];
+	/* Sorted by netdev, family and map order: the first of each run keeps the netdev. */
+	for (unsigned i = 1, owner = 0; i < m->n; i++) {
+		struct rail *q = &m->rail[ix[owner]], *r = &m->rail[ix[i]];
 
-		if (r->st.phase != RAIL_FAILED && q->addr.family == r->addr.family &&
-		    !strcmp(netdev_of(q), netdev_of(r)))
+		if (q->addr.family != r->addr.family || strcmp(netdev_of(q), netdev_of(r)))
+			owner = i;
+		else if (r->st.phase != RAIL_FAILED)
 			rail_fail(r, "match", "%s is rail %s's already", netdev_of(r), q->name);
 	}
 	free(ix);
