@@ -214,7 +214,39 @@ down() {
 	pass "down removes both families and restores the IPv6 knobs"
 }
 
+# boot on a dual-stack NIC where one family fails verification: the IPv4
+# rail of ib0 verifies (verify=0: the routing decision only), the IPv6 rail
+# asks for RDMA, which this kernel does not have, and fails. Each rail keeps
+# its own verdict afterwards, in status, health and the metrics.
+boot_verdicts() {
+	local f=$RU_TMP/boot.prom
+	build boot
+	set_conf "rd.rail=ib0:10.0.1.14/24:10.0.1.1,verify=0
+rd.rail=ib0:[fd00:1::14]/64:[fd00:1::1],verify=1
+rd.rail.modules=
+rd.rail.verify_timeout=1"
+	ru "$NODE" --no-kmsg boot
+	expect_rc "boot" 1
+	expect_contains "boot's stderr" "$RU_ERR" "ib0: verify: RDMA: no RDMA device serves ib0"
+	expect_lines "the state file's phases" "10.0.1.14/24 verified
+fd00:1::14/64 failed" "$(. "$(rundir "$NODE")/state" && echo "$RAIL0_ADDRESS $RAIL0_PHASE" &&
+		echo "$RAIL1_ADDRESS $RAIL1_PHASE")"
+	ru "$NODE" status --json --metrics "$f"
+	expect_lines "status --json: each rail's boot verdict" "10.0.1.14/24 true verified
+fd00:1::14/64 false failed" "$(jq -r '.rails[] | "\(.address) \(.ok) \(.boot.phase)"' <<<"$RU_OUT")"
+	expect_rc "status after the boot" 1
+	expect_eq "railup_rail_verified of the IPv6 rail" \
+		'railup_rail_verified{rail="ib0",netdev="ib0",address="fd00:1::14/64",table="101"} 0' \
+		"$(grep '^railup_rail_verified{.*fd00:1::14' "$f")"
+	ru "$NODE" health
+	expect_rc "health after the boot" 1
+	expect_eq "health's line" \
+		"railup: ib0: at boot: verify: RDMA: no RDMA device serves ib0 (1 of 2 rails ok)" "$RU_OUT"
+	pass "boot: each family of a dual-stack NIC keeps its own verdict"
+}
+
 part "dual-stack map" dualstack
 part "link flap" flap
 part "down" down
+part "boot verdicts on a dual-stack NIC" boot_verdicts
 parts_end
