@@ -344,10 +344,27 @@ reason=railup: ib1: no rule from the rail's address to table 102 at priority 100
 	pass "the man page's Slurm health check drains the node with railup's line"
 }
 
+# A map that does not hold on this node (the fleet's template does not fit
+# node156's index): health is still one line on standard output, so that
+# the health check's reason is not empty (scontrol refuses to drain without
+# one), and exit 2.
+slurm_bad_map() {
+	local bin=$RU_TMP/slurm-bin hc=$RU_TMP/healthcheck.sh
+	ns_new NODE badmap-node
+	set_conf "rd.rail.host=156
+rd.rail=ib0:10.0.1.100+/24"
+	ru "$NODE" health
+	expect_rc "health with a template that does not fit" 2
+	expect_eq "health's standard output: lines" 1 "$(grep -c . <<<"$RU_OUT" || true)"
+	expect_contains "health's line" "$RU_OUT" "host index 156 does not fit 10.0.1.100+/24"
+	pass "health on a bad map: one line, exit 2"
+}
+
 PROMTOOL=$(promtool_bin)
 part "status --metrics: series and values" series
 part "a rail without netdev" unmatched
 part "rd.rail.metrics=, atomic replacement, boot" configured_path
 part "railup health" health
 part "the Slurm HealthCheckProgram of the man page" slurm
+part "health on a map that does not hold here" slurm_bad_map
 parts_end

@@ -427,7 +427,10 @@ START_TEST(test_match_rails)
 }
 END_TEST
 
-/* Three rails on one netdev: the third is told whose netdev it is, the first rail's. */
+/*
+ * Three rails on one netdev: the third is told whose netdev it is, the first
+ * rail's. BUG: it is told the second's, a rail that failed and has no netdev.
+ */
 START_TEST(test_match_rails_three)
 {
 	struct railmap m;
