@@ -33,12 +33,17 @@ struct waiter {
 	int events;
 };
 
-static uint64_t now_ms(void)
+static uint64_t now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static uint64_t now_ms(void)
+{
+	return now_us() / 1000;
 }
 
 /* A socket that hears about every link change; opened before the dump, so nothing is missed. */
@@ -224,7 +229,7 @@ int wait_rails(struct nl *nl, struct railmap *m, struct observed *o, unsigned ti
 	       wait_ready_fn *ready, void *arg)
 {
 	struct waiter w = { .nl = nl, .rdma = { .fd = -1 }, .m = m, .o = o };
-	uint64_t start = now_ms(), deadline = start + timeout_ms;
+	uint64_t start = now_ms(), deadline = start + timeout_ms, heard = now_us();
 	unsigned left = 0;
 	bool refresh = true;
 
@@ -251,6 +256,9 @@ int wait_rails(struct nl *nl, struct railmap *m, struct observed *o, unsigned ti
 				log_debug("%s: ready after %llu ms", m->rail[i].name,
 					  (unsigned long long)(now_ms() - start));
 				ready(m, i, arg);
+				/* The reaction: from hearing the link event to the rail configured. */
+				log_debug("%s: configured %llu us after its link event", m->rail[i].name,
+					  (unsigned long long)(now_us() - heard));
 			} else if (m->rail[i].st.phase == RAIL_FAILED) {
 				w.p[i].done = true;
 			} else {
@@ -260,8 +268,10 @@ int wait_rails(struct nl *nl, struct railmap *m, struct observed *o, unsigned ti
 		if (!left || now >= deadline)
 			break;
 		wake = next_wake(&w, deadline);
-		if (poll(&pfd, w.events >= 0, (int)(wake > now ? wake - now : 0)) > 0)
+		if (poll(&pfd, w.events >= 0, (int)(wake > now ? wake - now : 0)) > 0) {
+			heard = now_us();
 			refresh = drain(&w) == 1;
+		}
 	}
 	for (unsigned i = 0; i < m->n; i++)
 		if (!w.p[i].done)
