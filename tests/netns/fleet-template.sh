@@ -208,7 +208,50 @@ ib2 true ' "$(jq -r '.rails[] | "\(.name) \(.ok) \(.why)"' <<<"$RU_OUT")"
 	pass "a hostname without a number fails the templated rails"
 }
 
+# fake_pci DIR IF0 IF1: a sysfs tree hanging IF0 and IF1 off ports 1 and 2
+# of PCI function 0000:3b:00.0, as the kernel lays it out
+fake_pci() {
+	local dir=$1 port=0 dev fn=0000:3b:00.0
+	mkdir -p "$dir/class/net"
+	for dev in "$2" "$3"; do
+		mkdir -p "$dir/devices/pci0000:00/$fn/net/$dev"
+		ln -s "../../../$fn" "$dir/devices/pci0000:00/$fn/net/$dev/device"
+		echo "$port" >"$dir/devices/pci0000:00/$fn/net/$dev/dev_port"
+		ln -s "../../devices/pci0000:00/$fn/net/$dev" "$dir/class/net/$dev"
+		port=$((port + 1))
+	done
+}
+
+# Templates and identities together, the fleet's whole point: one command
+# line, nodes whose netdevs are named differently (udev's names, or the
+# initramfs's ib0), the same hardware layout. Each node's rails are found by
+# PCI function and port, and get the node's own addresses.
+with_identity() {
+	local node
+	ns_new SW ident
+	set_cmdline 'quiet rd.rail.host=hostname rd.rail=rail0:10.0.1.100+/24,pci=0000:3b:00.0/1 rd.rail=rail1:10.0.2.100+/24,pci=0000:3b:00.0/2'
+	ns_new node node007
+	ns_link "$node" ibp59s0f1 "$SW" br1
+	ns_link "$node" ibp59s0f0 "$SW" br0
+	fake_pci "$RU_TMP/sys7" ibp59s0f0 ibp59s0f1
+	ru_as_ok node007 "$node" --sysfs "$RU_TMP/sys7" apply
+	expect_lines "node007: addresses" "ibp59s0f0 10.0.1.107/24
+ibp59s0f1 10.0.2.107/24" "$(ip -n "$node" -j -4 addr show | jq -r '.[] | select(.ifname != "lo") |
+		.ifname as $i | .addr_info[] | "\($i) \(.local)/\(.prefixlen)"' | LC_ALL=C sort)"
+	ns_new node node008
+	ns_link "$node" ib0 "$SW" br0
+	ns_link "$node" ib1 "$SW" br1
+	fake_pci "$RU_TMP/sys8" ib0 ib1
+	ru_as_ok node008 "$node" --sysfs "$RU_TMP/sys8" apply
+	expect_lines "node008: addresses" "ib0 10.0.1.108/24
+ib1 10.0.2.108/24" "$(rail_addrs "$node")"
+	expect_eq "node008: decision from rail1" "dev ib1 table 102 via -" \
+		"$(route_get "$node" 10.0.2.1 10.0.2.108)"
+	pass "one command line with identities and templates on differently named nodes"
+}
+
 part "rd.rail.host=hostname on four nodes" by_hostname
+part "templates and identities together" with_identity
 part "rd.rail.host=17" by_number
 part "rd.rail.host=addr:eth0" by_addr
 part "rd.rail.host=bootif" by_bootif
