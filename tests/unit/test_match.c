@@ -311,9 +311,9 @@ START_TEST(test_guid)
 END_TEST
 
 /*
- * BUG: guid= is documented as the InfiniBand port GUID. On a dual-port HCA
- * port 1's GUID is also the device's node GUID, and port 2's netdev is
- * matched by its port's node GUID: guid=<port 1> matches both ib0 and ib1.
+ * guid= is the InfiniBand port GUID. On a dual-port HCA port 1's GUID is
+ * also the device's node GUID: port 2's netdev must not match it through
+ * its port's node GUID (it did, and guid=<port 1> matched both ib0 and ib1).
  */
 START_TEST(test_guid_dual_port)
 {
@@ -429,7 +429,7 @@ END_TEST
 
 /*
  * Three rails on one netdev: the third is told whose netdev it is, the first
- * rail's. BUG: it is told the second's, a rail that failed and has no netdev.
+ * rail's (it was told the second's, a rail that failed and has no netdev).
  */
 START_TEST(test_match_rails_three)
 {
