@@ -75,3 +75,54 @@ clean:
 	rm -rf build early/railup
 
 .PHONY: all unit test-deps check demo format clean
+
+# make install: PREFIX (/usr), DESTDIR, SBINDIR, MANDIR, and these. /etc
+# files go to $(DESTDIR)/etc whatever PREFIX says. The initramfs pieces of
+# mkinitcpio/ and initramfs-tools/ are installed as far as they exist.
+SYSCONFDIR ?= /etc
+LIBDIR ?= $(PREFIX)/lib
+DOCDIR ?= $(PREFIX)/share/doc/railup
+SYSTEMDUNITDIR ?= $(LIBDIR)/systemd/system
+NETWORKDCONFDIR ?= $(LIBDIR)/systemd/networkd.conf.d
+DRACUTMODDIR ?= $(LIBDIR)/dracut/modules.d/90railup
+INITCPIODIR ?= $(LIBDIR)/initcpio
+INITRAMFSTOOLSDIR ?= $(PREFIX)/share/initramfs-tools
+UNITS := $(wildcard conf/systemd/*.service)
+INSTALL ?= install
+
+install: early/railup
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(LIBDIR)/railup \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(NETWORKDCONFDIR) $(DESTDIR)$(DRACUTMODDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d $(DESTDIR)$(DOCDIR)
+	$(INSTALL) -m 0755 early/railup $(DESTDIR)$(SBINDIR)/railup
+	$(INSTALL) -m 0644 early/railup.8 $(DESTDIR)$(MANDIR)/man8/railup.8
+	$(INSTALL) -m 0755 libexec/railup-policy $(DESTDIR)$(LIBDIR)/railup/railup-policy
+	@# the units name /usr/sbin/railup and /usr/lib/railup: follow SBINDIR and LIBDIR
+	for u in $(UNITS); do \
+		sed -e 's|/usr/sbin/railup|$(SBINDIR)/railup|g' -e 's|/usr/lib/railup/|$(LIBDIR)/railup/|g' \
+			$$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${u##*/} || exit 1; \
+	done
+	$(INSTALL) -m 0644 conf/networkd/railup.conf $(DESTDIR)$(NETWORKDCONFDIR)/railup.conf
+	$(INSTALL) -m 0644 conf/rt_protos.d/railup.conf $(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/railup.conf
+	$(INSTALL) -m 0644 conf/railup.conf.example conf/systemd/boot-complete-railup.conf \
+		$(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 0644 conf/NetworkManager/railup.conf $(DESTDIR)$(DOCDIR)/NetworkManager-railup.conf
+	@# dracut: the module and, beside it, what it puts into images (paths in the image are fixed)
+	$(INSTALL) -m 0755 dracut/*.sh libexec/railup-policy $(DESTDIR)$(DRACUTMODDIR)/
+	$(INSTALL) -m 0644 conf/systemd/railup-initrd.service conf/systemd/railup-halt.service \
+		$(DESTDIR)$(DRACUTMODDIR)/
+	$(INSTALL) -m 0644 conf/networkd/railup.conf $(DESTDIR)$(DRACUTMODDIR)/networkd.conf
+	@# mkinitcpio and initramfs-tools, whatever of them exists
+	for f in $(wildcard mkinitcpio/install/railup mkinitcpio/hooks/railup); do \
+		$(INSTALL) -D -m 0644 $$f $(DESTDIR)$(INITCPIODIR)/$${f#mkinitcpio/} || exit 1; \
+	done
+	for f in $(wildcard initramfs-tools/hooks/railup initramfs-tools/scripts/*/railup); do \
+		$(INSTALL) -D -m 0755 $$f $(DESTDIR)$(INITRAMFSTOOLSDIR)/$${f#initramfs-tools/} || exit 1; \
+	done
+
+# The boot integration's tests: make install, units, real dracut boots in VMs.
+check-boot: all test-deps
+	tests/run.sh boot
+
+.PHONY: install check-boot
