@@ -8,7 +8,7 @@
 set -u
 cd "$(dirname "$0")/.."
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(netns corpus vm initramfs)
+[ ${#suites[@]} -gt 0 ] || suites=(netns corpus vm initramfs boot)
 pass=0 fail=0 failed=()
 mkdir -p build
 

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# tests/boot/dracut-systemd.sh - railup's dracut module with systemd in the
+# initramfs, and railup's units in a systemd real root, end to end. The
+# initramfs: Debian's dracut with systemd, systemd-networkd (railup's
+# networkd drop-in in it) and railup-initrd.service; the real root: the
+# same tree made a normal systemd system (see lib.sh boot_root_systemd),
+# with railup installed by `make install`, railup.service,
+# railup-early.service and systemd-networkd enabled. Two virtio NICs named
+# ib0 and ib1 by dracut's ifname=, Soft-RoCE rails (rxe=1). Boots:
+#   systemd-ok    the rails on the kernel command line: railup-initrd.service
+#                 verified them before switch_root (journal order); in the
+#                 root railup-early and railup.service succeed, the state
+#                 says ok, the rules carry "proto railup"; networkd runs and
+#                 keeps them, and deletes them once railup's drop-in is gone.
+#   systemd-root  no rd.rail: the initramfs leaves the rails alone; the root's
+#                 /etc/railup.conf makes railup-early.service apply and
+#                 railup.service load Soft-RoCE, wait and verify.
+#   systemd-halt  a third, required rail whose NIC never appears,
+#                 rd.rail.timeout=3, rd.rail.policy=halt: railup-initrd.service
+#                 fails, railup-halt.service isolates emergency.target, the
+#                 console shows railup's error, railup-policy's verdict and
+#                 the emergency shell; the root is never reached.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/boot/lib.sh
+. "$here/lib.sh"
+
+boot_setup
+boot_initramfs systemd "$work/initrd.img" || finish
+boot_root_systemd "$work/root.img" "$work/initrd.img" || finish
+if lsinitrd "$work/initrd.img" 2>/dev/null | grep -q 'usr/lib/systemd/networkd.conf.d/railup.conf$'; then
+	ok "initramfs: railup's networkd drop-in is in it"
+else
+	bad "initramfs: no networkd.conf.d/railup.conf in it"
+fi
+
+rails="rd.rail=ib0:10.0.1.14/24,rxe=1 rd.rail=ib1:10.0.2.14/24,rxe=1"
+boot_queue=(
+	"boot_vm systemd-ok $work/initrd.img $work/root.img '$rails'"
+	"boot_vm systemd-root $work/initrd.img $work/root.img ''"
+	"boot_vm systemd-halt $work/initrd.img $work/root.img '$rails rd.rail=ib2:10.0.3.14/24 rd.rail.timeout=3 rd.rail.policy=halt' 'Entering emergency mode'"
+)
+boot_parallel
+
+boot_checks systemd-ok 20
+boot_checks systemd-root 18
+
+read -r rc secs <"$work/systemd-halt.rc"
+if [ "$rc" = watched ]; then
+	ok "systemd-halt: emergency mode reached (${secs}s)"
+else
+	bad "systemd-halt: no emergency mode (rc=$rc)"
+	boot_tail systemd-halt
+fi
+for re in 'railup: ib2: wait: not ready after 3000 ms' \
+	'railup: rails failed, rd.rail.policy=halt: stopping the boot' \
+	'Entering emergency mode'; do
+	if boot_console systemd-halt "$re"; then
+		ok "systemd-halt: console: $re"
+	else
+		bad "systemd-halt: console lacks: $re"
+	fi
+done
+if boot_console systemd-halt 'VM-CHECK|Switching root'; then
+	bad "systemd-halt: the root was reached"
+else
+	ok "systemd-halt: the root was never reached"
+fi
+finish

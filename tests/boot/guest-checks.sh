@@ -1,0 +1,133 @@
+# shellcheck shell=sh
+# /vm/checks.sh - checks in the real root after an initramfs built by
+# dracut with railup's module (tests/boot). Sourced with tests/vm/guest.sh's
+# helpers by the busybox root's /sbin/init, or run by railup-vmcheck.service
+# in the systemd root (then it prints the marker and powers off itself).
+# The scenario is boot_test= on the kernel command line:
+#   plain-ok        no systemd in the initramfs: 2 rails verified before
+#                   switch_root, state and rules seen in the root
+#   plain-invalid   a malformed rd.rail=, policy continue: the root is reached
+#                   with RAILUP_RESULT=invalid and no rails
+#   systemd-ok      systemd in the initramfs: railup-initrd.service did the
+#                   work before switch_root; in the real root railup.service
+#                   and railup-early.service re-apply and re-verify;
+#                   systemd-networkd (with railup's drop-in) keeps the rules,
+#                   and deletes them once the drop-in is gone
+#   systemd-root    no rd.rail at all: the initramfs does nothing, the real
+#                   root's units do the work from /etc/railup.conf
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:/vm/bin
+systemd=0
+if [ -d /run/systemd/system ]; then
+	systemd=1
+	. /vm/guest.sh
+fi
+S=$(sed -n 's/.*boot_test=\([^ ]*\).*/\1/p' /proc/cmdline)
+vm_pass "$S: the real root runs its checks (uptime $(cut -d' ' -f1 /proc/uptime) s)"
+
+# state: the variables of /run/railup/state
+unset RAILUP_RESULT RAILUP_POLICY RAILUP_RAILS RAILUP_VERIFIED RAILUP_FAILED
+if [ -r /run/railup/state ] && . /run/railup/state; then
+	vm_pass "$S: /run/railup/state is there and sources"
+else
+	vm_fail "$S: no /run/railup/state"
+fi
+
+# (ip is busybox's: its applets win over PATH; /usr/bin/ip is iproute2's in
+# the systemd root)
+
+# rail N IF ADDR: the rail's rule and table, verified in the state file
+rail() {
+	eval "_n=\${RAIL$1_NAME-} _p=\${RAIL$1_PHASE-} _d=\${RAIL$1_IBDEV-}"
+	vm_check_eq "$S: state RAIL$1 name, phase, RDMA device" "$2 verified rxe_$2" "$_n $_p $_d"
+	vm_check "$S: rule $((1001 + $1)) from $3 lookup $((101 + $1))" \
+		sh -c "ip rule | grep -qE '^$((1001 + $1)):[[:space:]]+from $3 lookup $((101 + $1))( |\$)'"
+	vm_check_eq "$S: table $((101 + $1))" "${3%.*}.0/24 dev $2 scope link src $3" \
+		"$(ip route show table $((101 + $1)) | tr -s ' ' | sed 's/ $//')"
+}
+
+# kmsg_time ERE: the time of the first kernel log line matching ERE
+kmsg_time() {
+	dmesg | awk -v re="$1" '$0 ~ re { s = $0; sub(/^\[ */, "", s); sub(/\].*/, "", s); print s; exit }'
+}
+# journal_time ERE: the same from the journal (seconds since boot)
+journal_time() {
+	journalctl -b -q -o short-monotonic --no-pager | awk -v re="$1" '$0 ~ re {
+		s = $0; sub(/^\[ */, "", s); sub(/\].*/, "", s); print s; exit }'
+}
+# before A B DESC: time A < time B, both known
+before() {
+	if [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; then
+		vm_pass "$3 ($1 s < $2 s)"
+	else
+		vm_fail "$3 (times '$1' and '$2')"
+	fi
+}
+
+case $S in
+plain-ok | systemd-ok | systemd-root)
+	vm_check_eq "$S: RAILUP_RESULT, RAILS, VERIFIED, FAILED" "ok 2 2 0" \
+		"${RAILUP_RESULT-} ${RAILUP_RAILS-} ${RAILUP_VERIFIED-} ${RAILUP_FAILED-}"
+	rail 0 ib0 10.0.1.14
+	rail 1 ib1 10.0.2.14
+	vm_check "$S: railup status says every rail is ok" railup status
+	;;
+plain-invalid)
+	vm_check_eq "$S: RAILUP_RESULT, POLICY, RAILS" "invalid continue 0" \
+		"${RAILUP_RESULT-} ${RAILUP_POLICY-} ${RAILUP_RAILS-}"
+	vm_check_fails "$S: no rule for a rail" sh -c "ip rule | grep -q 'lookup 10[12]'"
+	;;
+esac
+
+case $S in
+plain-ok)
+	before "$(kmsg_time 'railup: 2 rails: 2 verified')" "$(kmsg_time 'dracut: Mounting')" \
+		"$S: railup verified both rails before dracut mounted the root"
+	;;
+systemd-ok)
+	# the initramfs's journal goes on in the root's (/run/log/journal)
+	before "$(journal_time 'railup: 2 rails: 2 verified')" \
+		"$(journal_time 'Switching root')" \
+		"$S: railup-initrd.service verified both rails before switch_root"
+	vm_check "$S: railup-initrd.service logged it" sh -c \
+		"journalctl -b -q --no-pager -u railup-initrd.service | grep -q '2 rails: 2 verified'"
+	vm_check_eq "$S: rules carry protocol railup (rt_protos.d)" \
+		"1001: from 10.0.1.14 lookup 101 proto railup" \
+		"$(/usr/bin/ip rule show pref 1001 | tr -s ' \t' '  ' | sed 's/ $//')"
+	;;
+systemd-root)
+	vm_check_fails "$S: railup did not run in the initramfs (no rd.rail, no conf)" sh -c \
+		"journalctl -b -q --no-pager -u railup-initrd.service | grep -q 'rails:'"
+	vm_check "$S: railup-early.service applied the map" sh -c \
+		"journalctl -b -q --no-pager -u railup-early.service | grep -q 'ib0: configured'"
+	vm_check "$S: railup.service loaded Soft-RoCE and verified" sh -c \
+		"journalctl -b -q --no-pager -u railup.service | grep -q '2 rails: 2 verified'"
+	;;
+esac
+
+if [ $systemd = 1 ]; then
+	for u in railup-early.service railup.service; do
+		vm_check_eq "$S: $u active, result success" "active success" \
+			"$(systemctl show -P ActiveState "$u") $(systemctl show -P Result "$u")"
+	done
+	vm_check_eq "$S: railup-halt.service never ran" "inactive" \
+		"$(systemctl show -P ActiveState railup-halt.service)"
+	vm_check "$S: systemd-networkd runs" systemctl -q is-active systemd-networkd.service
+	vm_check "$S: networkd configured the management NIC" sh -c \
+		"journalctl -b -q --no-pager -u systemd-networkd.service | grep -q 'Configuring with /etc/systemd/network/10-mgmt.network'"
+	vm_check "$S: networkd kept railup's rules" sh -c "ip rule | grep -q 'lookup 101'"
+	# the other way round: without the drop-in networkd deletes them
+	systemctl stop systemd-networkd.service systemd-networkd.socket
+	mv /usr/lib/systemd/networkd.conf.d/railup.conf /run/railup-networkd.conf
+	systemctl start systemd-networkd.service
+	vm_wait 10 sh -c "! ip rule | grep -q 'lookup 101'"
+	vm_check_fails "$S: without railup.conf in networkd.conf.d, networkd deletes them" \
+		sh -c "ip rule | grep -q 'lookup 10[12]'"
+	mv /run/railup-networkd.conf /usr/lib/systemd/networkd.conf.d/railup.conf
+	vm_pass "$S: guest checks ran to the end"
+	_rc=0
+	[ -s /run/vm-failures ] && _rc=1
+	echo "VM-RESULT rc=$_rc"
+	systemctl --no-block poweroff
+else
+	vm_pass "$S: guest checks ran to the end"
+fi
