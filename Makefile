@@ -126,3 +126,4 @@ check-boot: all test-deps
 	tests/run.sh boot
 
 .PHONY: install check-boot
+include tests/fuzz/fuzz.mk
