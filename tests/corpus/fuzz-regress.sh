@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+mkdir -p build
 make -s fuzz-build >build/fuzz-build.log 2>&1 || {
 	cat build/fuzz-build.log >&2
 	echo "FAIL: make fuzz-build" >&2
