@@ -105,7 +105,7 @@ install: early/railup
 	done
 	$(INSTALL) -m 0644 conf/networkd/railup.conf $(DESTDIR)$(NETWORKDCONFDIR)/railup.conf
 	$(INSTALL) -m 0644 conf/rt_protos.d/railup.conf $(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/railup.conf
-	$(INSTALL) -m 0644 conf/railup.conf.example conf/systemd/boot-complete-railup.conf \
+	$(INSTALL) -m 0644 conf/railup.conf.example conf/boot-integration.md conf/systemd/boot-complete-railup.conf \
 		$(DESTDIR)$(DOCDIR)/
 	$(INSTALL) -m 0644 conf/NetworkManager/railup.conf $(DESTDIR)$(DOCDIR)/NetworkManager-railup.conf
 	@# dracut: the module and, beside it, what it puts into images (paths in the image are fixed)

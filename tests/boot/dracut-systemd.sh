@@ -15,8 +15,13 @@
 #   systemd-root  no rd.rail: the initramfs leaves the rails alone; the root's
 #                 /etc/railup.conf makes railup-early.service apply and
 #                 railup.service load Soft-RoCE, wait and verify.
-#   systemd-halt  a third, required rail whose NIC never appears,
-#                 rd.rail.timeout=3, rd.rail.policy=halt: railup-initrd.service
+#   systemd-continue  a third, required rail whose NIC never appears,
+#                 rd.rail.timeout=3, policy continue: the console shows railup's
+#                 error and the failed unit; the root is reached with
+#                 RAILUP_RESULT=failed, railup.service failed (exit 1),
+#                 railup-halt.service stopped by its policy check, the other
+#                 rails verified.
+#   systemd-halt  the same with rd.rail.policy=halt: railup-initrd.service
 #                 fails, railup-halt.service isolates emergency.target, the
 #                 console shows railup's error, railup-policy's verdict and
 #                 the emergency shell; the root is never reached.
@@ -35,15 +40,25 @@ else
 fi
 
 rails="rd.rail=ib0:10.0.1.14/24,rxe=1 rd.rail=ib1:10.0.2.14/24,rxe=1"
+missing="rd.rail=ib2:10.0.3.14/24 rd.rail.timeout=3"
 boot_queue=(
 	"boot_vm systemd-ok $work/initrd.img $work/root.img '$rails'"
 	"boot_vm systemd-root $work/initrd.img $work/root.img ''"
-	"boot_vm systemd-halt $work/initrd.img $work/root.img '$rails rd.rail=ib2:10.0.3.14/24 rd.rail.timeout=3 rd.rail.policy=halt' 'Entering emergency mode'"
+	"boot_vm systemd-continue $work/initrd.img $work/root.img '$rails $missing'"
+	"boot_vm systemd-halt $work/initrd.img $work/root.img '$rails $missing rd.rail.policy=halt' 'Entering emergency mode'"
 )
 boot_parallel
 
 boot_checks systemd-ok 20
 boot_checks systemd-root 18
+boot_checks systemd-continue 19
+for re in 'railup: ib2: wait: not ready after 3000 ms' 'Failed to start .*railup-ini'; do
+	if boot_console systemd-continue "$re"; then
+		ok "systemd-continue: console: $re"
+	else
+		bad "systemd-continue: console lacks: $re"
+	fi
+done
 
 read -r rc secs <"$work/systemd-halt.rc"
 if [ "$rc" = watched ]; then

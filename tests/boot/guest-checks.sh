@@ -15,6 +15,10 @@
 #                   and deletes them once the drop-in is gone
 #   systemd-root    no rd.rail at all: the initramfs does nothing, the real
 #                   root's units do the work from /etc/railup.conf
+#   systemd-continue  a third required rail that never appears, policy
+#                   continue: the root is reached, RAILUP_RESULT=failed,
+#                   railup.service failed, railup-halt.service checked the
+#                   policy and did nothing, the two good rails work
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:/vm/bin
 systemd=0
 if [ -d /run/systemd/system ]; then
@@ -71,6 +75,14 @@ plain-ok | systemd-ok | systemd-root)
 	rail 1 ib1 10.0.2.14
 	vm_check "$S: railup status says every rail is ok" railup status
 	;;
+systemd-continue)
+	vm_check_eq "$S: RAILUP_RESULT, POLICY, RAILS, VERIFIED, FAILED" "failed continue 3 2 1" \
+		"${RAILUP_RESULT-} ${RAILUP_POLICY-} ${RAILUP_RAILS-} ${RAILUP_VERIFIED-} ${RAILUP_FAILED-}"
+	rail 0 ib0 10.0.1.14
+	rail 1 ib1 10.0.2.14
+	vm_check_eq "$S: state RAIL2 phase, stage" "failed wait" "${RAIL2_PHASE-} ${RAIL2_STAGE-}"
+	vm_check_fails "$S: railup status says a rail is wrong" railup status
+	;;
 plain-invalid)
 	vm_check_eq "$S: RAILUP_RESULT, POLICY, RAILS" "invalid continue 0" \
 		"${RAILUP_RESULT-} ${RAILUP_POLICY-} ${RAILUP_RAILS-}"
@@ -104,13 +116,24 @@ systemd-root)
 	;;
 esac
 
-if [ $systemd = 1 ]; then
+if [ $systemd = 1 ] && [ "$S" = systemd-continue ]; then
+	vm_check_eq "$S: railup-early.service active, result success" "active success" \
+		"$(systemctl show -P ActiveState railup-early.service) $(systemctl show -P Result railup-early.service)"
+	vm_check_eq "$S: railup.service failed with exit status 1" "failed exit-code 1" \
+		"$(systemctl show -P ActiveState railup.service) $(systemctl show -P Result railup.service) $(systemctl show -P ExecMainStatus railup.service)"
+	vm_check_eq "$S: railup-halt.service ran and its policy check stopped it" "inactive exec-condition" \
+		"$(systemctl show -P ActiveState railup-halt.service) $(systemctl show -P Result railup-halt.service)"
+	vm_check "$S: railup-initrd.service failed in the initramfs too" sh -c \
+		"journalctl -b -q --no-pager -o cat | grep -q 'railup-initrd.service: Main process exited, code=exited, status=1'"
+elif [ $systemd = 1 ]; then
 	for u in railup-early.service railup.service; do
 		vm_check_eq "$S: $u active, result success" "active success" \
 			"$(systemctl show -P ActiveState "$u") $(systemctl show -P Result "$u")"
 	done
 	vm_check_eq "$S: railup-halt.service never ran" "inactive" \
 		"$(systemctl show -P ActiveState railup-halt.service)"
+fi
+if [ $systemd = 1 ]; then
 	vm_check "$S: systemd-networkd runs" systemctl -q is-active systemd-networkd.service
 	vm_check "$S: networkd configured the management NIC" sh -c \
 		"journalctl -b -q --no-pager -u systemd-networkd.service | grep -q 'Configuring with /etc/systemd/network/10-mgmt.network'"

@@ -35,6 +35,7 @@ expected() {
 		644 usr/lib/systemd/system/railup.service
 		755 usr/sbin/railup
 		644 usr/share/doc/railup/NetworkManager-railup.conf
+		644 usr/share/doc/railup/boot-integration.md
 		644 usr/share/doc/railup/boot-complete-railup.conf
 		644 usr/share/doc/railup/railup.conf.example
 		644 usr/share/man/man8/railup.8
