@@ -4,7 +4,7 @@
 # PREFIX says, the mkinitcpio and initramfs-tools files that exist, and a
 # second install over the first.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok: $*"; }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }

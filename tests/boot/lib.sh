@@ -61,7 +61,7 @@ VM_NIC_WIRING=isolated
 VM_QEMU_EXTRA=
 # shellcheck source=tests/vm/lib.sh
 . "$BOOT_DIR/../vm/lib.sh"
-BOOT_CACHE=$VM_REPO/.cache/boot
+: "${BOOT_CACHE:=$VM_REPO/.cache/boot}"
 
 pass=0
 fail=0

@@ -4,7 +4,7 @@
 # binary must be there, and man:railup(8) must resolve), the opt-in boot
 # assessment drop-in, and railup-policy's verdicts for rd.rail.policy.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok: $*"; }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
