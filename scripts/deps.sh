@@ -33,7 +33,7 @@
 # Link the program with: $(DEPS_CC) -static -Wl,--gc-sections ... $(DEPS_LIBS)
 # The archives are built -Os -fPIE -ffunction-sections -fdata-sections, so
 # they suit -static as well as -static-pie, and --gc-sections drops unused
-# code (liblzma keeps its encoders, libzstd is decompression only).
+# code. All three compression libraries are built for decompression only.
 #
 # Sources are Debian's source packages (kmod, xz-utils, libzstd, zlib) as
 # served by the archives this machine already uses: a private apt
@@ -256,7 +256,10 @@ build_zlib() {
 	local s
 	unpack zlib
 	s=$SRC
-	(cd "$s" && CC="$MUSL_CC" CFLAGS="$LIB_CFLAGS" ./configure --static --prefix="$PREFIX" &&
+	# libkmod only reads .gz modules: NO_GZCOMPRESS keeps gzclose() from
+	# pulling in the whole deflate side.
+	(cd "$s" && CC="$MUSL_CC" CFLAGS="$LIB_CFLAGS -DNO_GZCOMPRESS" ./configure --static \
+		--prefix="$PREFIX" &&
 		make -j"$JOBS" libz.a) >"$DEPS/build/zlib.log" 2>&1 ||
 		{ tail -n 30 "$DEPS/build/zlib.log" >&2; die "zlib build failed"; }
 	cp "$s/libz.a" "$PREFIX/lib/"
@@ -270,6 +273,7 @@ build_xz() {
 	s=$SRC
 	(cd "$s" && ./configure CC="$MUSL_CC" CFLAGS="$LIB_CFLAGS" \
 		--disable-shared --enable-static --enable-threads=no \
+		--disable-encoders --disable-match-finders --enable-small \
 		--disable-xz --disable-xzdec --disable-lzmadec --disable-lzmainfo \
 		--disable-lzma-links --disable-scripts --disable-doc --disable-nls \
 		--disable-rpath --disable-dependency-tracking &&
@@ -281,14 +285,17 @@ build_xz() {
 }
 
 # ------------------------------------------------------------------- zstd
-# Decompression only: common/ + decompress/ (incl. the x86-64 Huffman asm,
-# which is a no-op on other architectures).
+# Decompression only: common/ + decompress/, with zstd's documented switches
+# for a small decoder (one Huffman and one sequence decoder, no inlining, no
+# error strings, no assembly): loading a module needs no speed records.
+ZSTD_SMALL="-DHUF_FORCE_DECOMPRESS_X1 -DZSTD_FORCE_DECOMPRESS_SEQUENCES_SHORT -DZSTD_NO_INLINE
+-DZSTD_STRIP_ERROR_STRINGS -DZSTD_DISABLE_ASM"
 build_zstd() {
 	local s
 	unpack libzstd
 	s=$SRC
-	CC_FLAGS="$LIB_CFLAGS -DXXH_NAMESPACE=ZSTD_ -DZSTD_LEGACY_SUPPORT=0 -DZSTD_LIB_DEPRECATED=0 -I$s/lib -I$s/lib/common" \
-		cc_many "$s/obj" "$s"/lib/common/*.c "$s"/lib/decompress/*.c "$s"/lib/decompress/*.S
+	CC_FLAGS="$LIB_CFLAGS $(echo $ZSTD_SMALL) -DXXH_NAMESPACE=ZSTD_ -DZSTD_LEGACY_SUPPORT=0 -DZSTD_LIB_DEPRECATED=0 -I$s/lib -I$s/lib/common" \
+		cc_many "$s/obj" "$s"/lib/common/*.c "$s"/lib/decompress/*.c
 	rm -f "$PREFIX/lib/libzstd.a"
 	ar rcs "$PREFIX/lib/libzstd.a" "$s"/obj/*.o
 	cp "$s/lib/zstd.h" "$s/lib/zstd_errors.h" "$PREFIX/include/"
@@ -338,6 +345,22 @@ build_kmod() {
 	rm -f "$PREFIX/lib/libkmod.a"
 	ar rcs "$PREFIX/lib/libkmod.a" "$s"/obj/*.o
 	cp "$s/libkmod/libkmod.h" "$PREFIX/include/"
+	build_kmod_tools "$s"
+}
+
+# kmod's own tools, static, for the VM tests only: Debian's depmod reads no
+# .ko.gz (it is built without zlib), and a test image of compressed modules
+# needs one that reads all three. Invoked as depmod through a symlink.
+build_kmod_tools() {
+	local s=$1
+	CC_FLAGS="$LIB_CFLAGS -std=gnu11 -Wall -Wno-unused-parameter -include $s/config.h -I$s -I$PREFIX/include -isystem $DEPS/kinc" \
+		cc_many "$s/obj-tools" "$s"/tools/*.c 2>>"$DEPS/build/kmod.log" ||
+		{ cat "$DEPS/build/kmod.log" >&2; die "kmod tools build failed"; }
+	mkdir -p "$PREFIX/bin"
+	"$MUSL_CC" -static -Wl,--gc-sections -s -o "$PREFIX/bin/kmod" "$s"/obj-tools/*.o \
+		"$PREFIX/lib/libkmod.a" "$PREFIX/lib/liblzma.a" "$PREFIX/lib/libzstd.a" \
+		"$PREFIX/lib/libz.a" || die "kmod tools link failed"
+	ln -sf kmod "$PREFIX/bin/depmod"
 }
 
 build() {

@@ -45,6 +45,10 @@
 #         VM_EXTRA_MODULES  more modules to include (e.g. "mlx5_ib bonding")
 #         VM_OMIT_MODULES   modules left out of the image even when they are
 #                           in the closure (to test "module missing" paths)
+#         VM_COMPRESS       compress the packed modules with these tools in
+#                           turn (xz zstd gzip), as other distributions ship them
+#         VM_DEPMOD         the depmod to index them with (Debian's reads no
+#                           .ko.gz: scripts/deps.sh builds kmod's own)
 #         VM_SKIP_MODULES   modules never pulled in through softdep aliases
 #                           (default: the pclmul/intel crc variants that do
 #                           not work under TCG)
@@ -99,6 +103,22 @@ VM_DEFAULT_MODULES="virtio_pci virtio_net rdma_rxe rdma_ucm ib_ipoib ib_umad crc
 : "${VM_SKIP_MODULES:=crc32_pclmul crc32c_intel crct10dif_pclmul ghash_clmulni_intel}"
 
 vm_log() { printf 'vm: %s\n' "$*" >&2; }
+
+# _vm_compress KO: compresses a packed module as distributions do, taking
+# the tools of $VM_COMPRESS (xz, zstd, gzip) in turn, so one image holds
+# all of them. Nothing when VM_COMPRESS is empty (Debian 12 ships .ko).
+_vm_compress() {
+	local tools=(${VM_COMPRESS:-}) tool
+	[ ${#tools[@]} -gt 0 ] || return 0
+	tool=${tools[_vm_compress_turn % ${#tools[@]}]}
+	_vm_compress_turn=$((_vm_compress_turn + 1))
+	case $tool in
+	xz) xz -q --check=crc32 "$1" ;;
+	zstd) zstd -q --rm "$1" ;;
+	gzip) gzip -9 "$1" ;;
+	*) vm_die "VM_COMPRESS: unknown tool $tool" ;;
+	esac
+}
 vm_die() { printf 'vm: error: %s\n' "$*" >&2; return 1; }
 
 # --- host tools -------------------------------------------------------------
@@ -354,6 +374,7 @@ _vm_build_initramfs() {
 	printf 'root:x:0:\n' >"$stage/etc/group"
 
 	# modules: closure, minus omitted ones, then depmod the subset
+	_vm_compress_turn=0
 	# shellcheck disable=SC2086 # lists of names
 	list=$(_vm_module_closure "$VM_MODDIR" "$VM_SKIP_MODULES" \
 		${VM_MODULES:-$VM_DEFAULT_MODULES} ${VM_EXTRA_MODULES:-}) || return 1
@@ -367,13 +388,15 @@ _vm_build_initramfs() {
 		[ $omit = 1 ] && continue
 		mkdir -p "$stage/lib/modules/$VM_KVER/$(dirname "$path")"
 		cp "$VM_MODDIR/$path" "$stage/lib/modules/$VM_KVER/$path" || return 1
+		_vm_compress "$stage/lib/modules/$VM_KVER/$path" || return 1
 		VM_INITRAMFS_MODULES="$VM_INITRAMFS_MODULES $name"
 	done <<<"$list"
 	VM_INITRAMFS_MODULES=${VM_INITRAMFS_MODULES# }
 	for m in modules.builtin modules.builtin.modinfo modules.order; do
 		[ -f "$VM_MODDIR/$m" ] && cp "$VM_MODDIR/$m" "$stage/lib/modules/$VM_KVER/"
 	done
-	depmod -b "$stage" "$VM_KVER" || { vm_die "depmod on the module subset failed"; return 1; }
+	"${VM_DEPMOD:-depmod}" -b "$stage" "$VM_KVER" ||
+		{ vm_die "depmod on the module subset failed"; return 1; }
 
 	# extra files
 	for spec in "$@"; do
