@@ -53,7 +53,7 @@ agree() {
 	printf '     (%s: apply says %s %s, status exits %d)\n' "$when" "$rail" "$applied" "$RU_RC"
 	soft_check "$when: status on $rail agrees with apply ($rail $applied)" \
 		"$([ $applied = configured ] && echo ok || echo WRONG)" \
-		"$(wrong_rails <<<"$RU_OUT" | grep -qw "$rail" && echo WRONG || echo ok)"
+		"$(case " $(wrong_rails <<<"$RU_OUT") " in *" $rail "*) echo WRONG ;; *) echo ok ;; esac)"
 }
 
 twin() {

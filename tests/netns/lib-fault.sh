@@ -240,7 +240,9 @@ trace_stop() {
 	local ns=$1 sc=$2 n=$3 t
 	shift 3
 	RU_TRACES=$((RU_TRACES + 1))
-	RU_TRACE=$RU_TMP/strace.$RU_TRACES
+	# (parts are subshells that count from the same number: BASHPID tells them apart)
+	RU_TRACE=$RU_TMP/strace.$BASHPID.$RU_TRACES
+	rm -f "$RU_TRACE"
 	RU_BG_CMD="$* (strace: SIGSTOP after $sc #$n)" RU_BG_NS=${ns#"$RU_PFX"}
 	ip netns exec "$ns" strace -f -qq -o "$RU_TRACE" -s 256 -e trace="$sc,sendto,recvfrom,bind" \
 		-e inject="$sc:signal=SIGSTOP:when=$n" \

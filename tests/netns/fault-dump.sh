@@ -1,0 +1,169 @@
+#!/bin/bash
+# Fault: dumps that are large, interrupted or overflow railup's socket.
+#   1. large: 3000 foreign routes in a rail's table and 3000 in another, 1000
+#      foreign rules: apply and status are right, the foreign objects are
+#      untouched (apply, down), and so while routes in a rail's table change
+#      during the apply.
+#   2. interrupted (NLM_F_DUMP_INTR): strace stops railup after the first part
+#      of its link dump, a link is added, railup goes on: the kernel marks the
+#      rest of the dump interrupted; railup must read it again (a second
+#      RTM_GETLINK) and apply must come out right.
+#   3. overflowed (ENOBUFS) during a dump: strace stops railup right after it
+#      binds its socket, nlflood fills the socket's queue (a root process in
+#      the namespace may send to any port id), railup goes on: its dump
+#      request finds the queue full, the kernel's answer is dropped and the
+#      socket reports ENOBUFS; railup must drain it and dump again.
+#   4. overflowed during the batch: the gate holds railup after its plan,
+#      nlflood fills the queue, railup sends its batch: the kernel applies every
+#      change but its acknowledgement is dropped (ENOBUFS). What the kernel did
+#      must not be lost: apply and status agree, every address railup added
+#      is in the ledger, down leaves nothing of railup's.
+# What could not be forced: ENOBUFS on a dump by its own size (the kernel
+# fills a dump only as the reader makes room) and NLM_F_DUMP_INTR on route or
+# rule dumps (IPv4 FIB and rule dumps do not check consistency); 3 and 4 need
+# a sender of our own.
+# shellcheck source=tests/netns/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/netns/lib-fault.sh
+. "$(dirname "$0")/lib-fault.sh"
+
+NLFLOOD=$RU_TMP/nlflood
+"${HOST_CC:-cc}" -O1 -o "$NLFLOOD" "$(dirname "$0")/nlflood.c" || fail "cannot build nlflood"
+
+# foreign_count NS: "ROUTES101 ROUTES300 RULES" not railup's
+foreign_count() {
+	echo "$(ip -n "$1" route show table 101 | grep -vc 'proto 114\|proto railup' || true)" \
+		"$(ip -n "$1" route show table 300 | wc -l)" \
+		"$(ip -n "$1" rule show | grep -c 'lookup 300' || true)"
+}
+
+large() {
+	local i
+	build_four_rails d1
+	# ib0 keeps an address of the operator's: when railup's down removes the
+	# last IPv4 address of an interface, the kernel drops every IPv4 route
+	# through it, in every table (fib_disable_ip).
+	ip -n "$NODE" addr add 192.168.77.1/24 dev ib0
+	for ((i = 0; i < 3000; i++)); do
+		echo "route add 172.16.$((i / 250)).$((i % 250 + 1))/32 dev ib0 table 101"
+		echo "route add 172.18.$((i / 250)).$((i % 250 + 1))/32 dev ib0 table 300"
+	done >"$RU_TMP/routes"
+	for ((i = 0; i < 1000; i++)); do
+		echo "rule add from 172.17.$((i / 250)).$((i % 250 + 1)) lookup 300 pref $((20000 + i))"
+	done >>"$RU_TMP/routes"
+	ip -n "$NODE" -b "$RU_TMP/routes"
+	expect_eq "the foreign objects, before" "3000 3000 1000" "$(foreign_count "$NODE")"
+	set_conf "$MAP_A"
+	# Routes in table 101 change all the while.
+	(
+		for ((i = 0; i < 400; i++)); do
+			echo "route add 172.19.$((i / 250)).$((i % 250 + 1))/32 dev ib0 table 101"
+			echo "route del 172.19.$((i / 250)).$((i % 250 + 1))/32 dev ib0 table 101"
+		done | ip -n "$NODE" -b -
+	) &
+	local churn=$!
+	ru_ok "$NODE" apply
+	wait "$churn"
+	expect_eq "the foreign objects, after apply" "3000 3000 1000" "$(foreign_count "$NODE")"
+	expect_lines "table 101: railup's routes" \
+		"10.0.1.0/24 dev ib0 src 10.0.1.14 proto 114 scope link
+default via 10.0.1.1 dev ib0 src 10.0.1.14 proto 114" "$(routes_text "$NODE" 101 | grep 'proto 114')"
+	expect_wrong "$NODE" "after apply" ""
+	owned_reported "$NODE" "after apply"
+	ru_ok "$NODE" plan
+	expect_eq "plan after apply" "" "$RU_OUT"
+	ru_ok "$NODE" down
+	expect_eq "the foreign objects, after down" "3000 3000 1000" "$(foreign_count "$NODE")"
+	no_railup_left "$NODE" "after down"
+	pass "large dumps, routes changing meanwhile: right, and the foreign objects untouched"
+}
+
+interrupted() {
+	local i
+	build_four_rails d2
+	for i in $(seq 1 20); do echo "link add br-x$i type bridge"; done | ip -n "$NODE" -b -
+	set_conf "$MAP_A"
+	trace_stop "$NODE" recvfrom 1 apply
+	local first
+	first=$(grep -m 1 'recvfrom(' "$RU_TRACE")
+	case $first in *RTM_NEWLINK*) ;; *) fail "the first recvfrom is not a part of the link dump" ;; esac
+	case $first in *NLMSG_DONE*) fail "the link dump came in one part: nothing to interrupt" ;; esac
+	ip -n "$NODE" link add br-new type bridge
+	trace_cont
+	expect_rc "apply, its link dump interrupted" 0
+	grep -q NLM_F_DUMP_INTR "$RU_TRACE" || fail "the kernel did not mark the dump interrupted"
+	expect_eq "RTM_GETLINK requests (the interrupted dump read again)" 2 \
+		"$(grep 'sendto(' "$RU_TRACE" | grep -c RTM_GETLINK)"
+	expect_wrong "$NODE" "after an interrupted dump" ""
+	owned_reported "$NODE" "after an interrupted dump"
+	ru_ok "$NODE" plan
+	expect_eq "plan after apply" "" "$RU_OUT"
+	pass "an interrupted dump (NLM_F_DUMP_INTR) is read again"
+}
+
+# flood NS PID: fills PID's request socket; prints its /proc/net/netlink row
+flood() {
+	local port ino
+	read -r port ino < <(nl_socket_of "$2" "$1") || fail "railup's netlink socket not found"
+	in_ns "$1" "$NLFLOOD" "$port"
+	nl_row "$1" "$ino" | sed 's/^/     /'
+	RU_FLOODED=$ino
+}
+
+overflow_dump() {
+	build_four_rails d3
+	set_conf "$MAP_A"
+	trace_stop "$NODE" bind 1 apply
+	flood "$NODE" "$RU_TRACEE"
+	trace_cont
+	expect_rc "apply, its socket overflowed" 0
+	grep -q 'recvfrom(.*ENOBUFS' "$RU_TRACE" || fail "railup's recv never saw ENOBUFS"
+	expect_eq "RTM_GETLINK requests (the lost dump read again)" 2 \
+		"$(grep 'sendto(' "$RU_TRACE" | grep -c RTM_GETLINK)"
+	expect_wrong "$NODE" "after an overflowed dump" ""
+	owned_reported "$NODE" "after an overflowed dump"
+	ru_ok "$NODE" plan
+	expect_eq "plan after apply" "" "$RU_OUT"
+	pass "a dump whose answer overflowed the socket (ENOBUFS) is read again"
+}
+
+overflow_batch() {
+	local pid added
+	build_four_rails d4
+	set_conf "$MAP_A"
+	gate_setup
+	ru_bg "$NODE" apply
+	gate_dumped "$NODE"
+	gate_planned "$NODE"
+	pid=$(pgrep -f "^$RU_REAL --cmdline" | head -n 1)
+	[ -n "$pid" ] || fail "railup's process not found"
+	flood "$NODE" "$pid"
+	gate_release "$NODE"
+	ru_join
+	gate_teardown
+	printf '     (apply exited %d)\n' "$RU_RC"
+	added=$(for i in 0 1 2 3; do addrs "$NODE" ib$i | sed "s/^/addr ib$i /"; done)
+	expect_eq "the rails' addresses (the kernel applied the batch)" 4 "$(grep -c . <<<"$added")"
+	soft_check "the ledger's addresses (railup added them)" "$added" \
+		"$(ledger "$NODE" | grep '^addr' || true)"
+	local applied=ok
+	[ "$RU_RC" -eq 0 ] || applied=failed
+	ru "$NODE" status
+	soft_check "apply ($applied) and status agree" "$applied" \
+		"$([ "$RU_RC" -eq 0 ] && echo ok || echo failed)"
+	owned_reported "$NODE" "after an overflowed batch"
+	ru_ok "$NODE" apply
+	expect_wrong "$NODE" "applied again" ""
+	ru_ok "$NODE" down
+	no_railup_left "$NODE" "after down"
+	soft_check "after down: the rails' addresses (all railup's)" "" \
+		"$(for i in 0 1 2 3; do addrs "$NODE" ib$i; done)"
+	soft_end
+	pass "a batch whose acknowledgement overflowed the socket: nothing lost"
+}
+
+part "large dumps (thousands of routes and rules), routes changing meanwhile" large
+part "a link dump interrupted (NLM_F_DUMP_INTR)" interrupted
+part "a dump overflowing railup's socket (ENOBUFS)" overflow_dump
+part "a batch's acknowledgement overflowing railup's socket (ENOBUFS)" overflow_batch
+parts_end
