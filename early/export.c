@@ -83,6 +83,24 @@ static void by_label(FILE *f, const struct rail *r, enum export_kind k)
 		 target_name[k], id, r->name);
 }
 
+static bool same_identity(const struct rail_match *a, const struct rail_match *b)
+{
+	if (a->kind != b->kind || a->port != b->port)
+		return false;
+	switch (a->kind) {
+	case MATCH_MAC:
+		return a->maclen == b->maclen && !memcmp(a->mac, b->mac, a->maclen);
+	case MATCH_PCI:
+		return !strcmp(a->pci, b->pci);
+	case MATCH_GUID:
+		return a->guid == b->guid;
+	case MATCH_IBDEV:
+		return !strcmp(a->ibdev, b->ibdev);
+	default:
+		return true;
+	}
+}
+
 /* The map's NICs in order of first appearance; -1 when a NIC's rails disagree on its identity. */
 static int collect(const struct railmap *m, struct nic **out, unsigned *n)
 {
@@ -99,7 +117,7 @@ static int collect(const struct railmap *m, struct nic **out, unsigned *n)
 		if (!c) {
 			c = &v[(*n)++];
 			c->first = r;
-		} else if (memcmp(&c->first->match, &r->match, sizeof(r->match))) {
+		} else if (!same_identity(&c->first->match, &r->match)) {
 			token_error(r->where, r->token,
 				    "a NIC's rails need one identity: %s names another",
 				    quotes(c->first->token));
@@ -530,13 +548,34 @@ static void remove_stale(int dfd, const char *dir, enum export_kind k, const str
 	closedir(d);
 }
 
+/* The directory and those above it, as mkdir -p makes them. */
+static int make_dirs(const char *dir)
+{
+	char *p = strdup(dir), *slash = p;
+	int ret = 0;
+
+	if (!p)
+		return -1;
+	while (!ret && slash) {
+		slash = strchr(slash + 1, '/');
+		if (slash)
+			*slash = '\0';
+		if (mkdir(p, 0755) && errno != EEXIST)
+			ret = -1;
+		if (slash)
+			*slash = '/';
+	}
+	free(p);
+	return ret;
+}
+
 int export_write(const char *dir, enum export_kind k, const struct export_files *s)
 {
 	char(*tmp)[64] = xcalloc(s->n, sizeof(*tmp));
 	unsigned written = 0, renamed = 0;
 	int dfd, ret = -1;
 
-	if (mkdir(dir, 0755) && errno != EEXIST) {
+	if (make_dirs(dir)) {
 		log_err("export: %s: %s", dir, strerror(errno));
 		free(tmp);
 		return -1;
