@@ -506,6 +506,17 @@ END_TEST
 
 START_TEST(test_identity_conflict)
 {
+	/* The same identity on both rails of a NIC: one file, matched by it. */
+	render("rd.rail=ib0:10.0.1.14/24,mac=52:54:00:aa:bb:01 "
+	       "rd.rail=ib0:[fd00:1::14]/64,mac=52:54:00:aa:bb:01",
+	       EXPORT_NETWORKD);
+	ck_assert_uint_eq(files.n, 3);
+	ck_assert_ptr_nonnull(strstr(file("50-railup-ib0.network")->text,
+				     "[Match]\nMACAddress=52:54:00:aa:bb:01\n"));
+	ck_assert_ptr_nonnull(
+		strstr(file("50-railup-ib0.network")->text, "Address=fd00:1::14/64\n"));
+	teardown();
+	setup();
 	map_ok(&m, "rd.rail=ib0:10.0.1.14/24,mac=52:54:00:aa:bb:01 rd.rail=ib0:[fd00:1::14]/64",
 	       NULL);
 	ck_assert_int_eq(export_render(&m, EXPORT_NM, &files), -1);
@@ -657,15 +668,15 @@ END_TEST
 
 START_TEST(test_write_makes_dir)
 {
-	char *sub = path_in("network");
+	char *sub = path_in("etc/systemd/network");
 
+	/* Every missing level, as mkdir -p. */
 	render(MAP_B, EXPORT_NETWORKD);
 	ck_assert_int_eq(export_write(sub, EXPORT_NETWORKD, &files), 0);
 	free(dir);
 	dir = sub;
 	ck_assert_uint_eq(entries(), 4);
 	ck_assert_uint_eq(mode_of("50-railup-ib0.network"), 0644);
-	ck_assert_uint_eq(mode_of(".") & 0777, 0755);
 }
 END_TEST
 
@@ -720,12 +731,13 @@ END_TEST
 
 START_TEST(test_write_unwritable)
 {
-	char *sub = path_in("missing/network");
+	char *sub = path_in("file/network");
 
-	/* The parent is missing: one level is made, not a path. */
+	/* A file where a directory should be: one line, nothing written. */
+	put("file", "x");
 	render(MAP_B, EXPORT_NETWORKD);
 	ck_assert_int_eq(export_write(sub, EXPORT_NETWORKD, &files), -1);
-	ck_assert_uint_eq(entries(), 0);
+	ck_assert_uint_eq(entries(), 1);
 	ck_assert_uint_eq(logcap.errors, 1);
 	free(sub);
 }
