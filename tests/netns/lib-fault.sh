@@ -106,6 +106,16 @@ soft_check() {
 	RU_SOFT+="$1"$'\n'
 }
 
+# soft_same WHAT EXPECTED SEEN: soft_check for long values, shown as a diff
+soft_same() {
+	[ "$2" == "$3" ] && return 0
+	{
+		printf 'FAIL (reported at the end): %s\n--- diff (expected -> seen):\n' "$1"
+		diff -u <(printf '%s\n' "$2") <(printf '%s\n' "$3") | tail -n +3
+	} >&2
+	RU_SOFT+="$1"$'\n'
+}
+
 soft_end() {
 	[ -z "$RU_SOFT" ] && return 0
 	printf 'FAIL: %s\n' "$RU_SOFT" >&2
@@ -283,4 +293,31 @@ nl_socket_of() {
 # nl_drops NS INODE: the Drops column of that socket
 nl_row() {
 	in_ns "$1" cat /proc/net/netlink | awk -v i="$2" 'NR == 1 || $10 == i'
+}
+
+# ru_strace NS LOG SYSCALLS ARGS...: railup ARGS in NS under strace -f (the
+# whole process tree), its syscalls of the set SYSCALLS appended to LOG (each
+# netlink message decoded in full); sets RU_RC, RU_OUT, RU_ERR as ru does.
+ru_strace() {
+	local ns=$1 log=$2 set=$3
+	shift 3
+	RU_RC=0
+	in_ns "$ns" strace -f -qq -o "$log.part" -e trace="$set" -e verbose=all -s 65536 \
+		"$RAILUP" --cmdline "$RU_CMDLINE" --conf "$RU_CONF" --run-dir "$(rundir "$ns")" \
+		"$@" >"$RU_TMP/out" 2>"$RU_TMP/err" || RU_RC=$?
+	cat "$log.part" >>"$log"
+	rm -f "$log.part"
+	RU_OUT=$(cat "$RU_TMP/out")
+	RU_ERR=$(cat "$RU_TMP/err")
+	printf '$ railup %s   # in %s, under strace: exit %d\n' "$*" "${ns#"$RU_PFX"}" "$RU_RC"
+	[ -z "$RU_ERR" ] || printf '%s\n' "$RU_ERR" | sed 's/^/    stderr| /'
+}
+
+# launcher_exec PATH: whether PATH is a program that only starts railup
+# (RAILUP may be a wrapper: the test's own gate, valgrind's)
+launcher_exec() {
+	case $1 in
+	"$RAILUP" | "$RU_REAL" | */valgrind | */valgrind/*-linux | */setpriv | */unshare | /bin/sh | /usr/bin/sh | /bin/dash) return 0 ;;
+	esac
+	return 1
 }
