@@ -127,3 +127,4 @@ check-boot: all test-deps
 
 .PHONY: install check-boot
 include tests/fuzz/fuzz.mk
+include tests/hardening.mk
