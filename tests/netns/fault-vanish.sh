@@ -86,6 +86,7 @@ between_chunks() {
 	build_rails vc $n
 	set_conf "$MAP_N"
 	# The batch is the first sendto after those of a plan (the same dumps).
+	untraced_leaks
 	in_ns "$NODE" strace -f -qq -o "$RU_TMP/plan.strace" -e trace=sendto "$RAILUP" \
 		--cmdline "$RU_CMDLINE" --conf "$RU_CONF" --run-dir "$(rundir "$NODE")" plan >/dev/null
 	k=$(($(grep -c 'sendto(' "$RU_TMP/plan.strace") + 1))

@@ -31,6 +31,12 @@ command -v strace >/dev/null || fail "strace is missing (make check-hardening-de
 
 RU_REAL=$RAILUP
 
+# Under a sanitizer build (make check-sanitize), a traced railup runs without
+# leak detection: LeakSanitizer cannot work under ptrace.
+untraced_leaks() {
+	[ -z "${ASAN_OPTIONS:-}" ] || export ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0"
+}
+
 # ---- invariants ----
 
 # owned_reported NS WHEN: every proto-114 rule and route belongs to a rail of
@@ -254,6 +260,7 @@ trace_stop() {
 	RU_TRACE=$RU_TMP/strace.$BASHPID.$RU_TRACES
 	rm -f "$RU_TRACE"
 	RU_BG_CMD="$* (strace: SIGSTOP after $sc #$n)" RU_BG_NS=${ns#"$RU_PFX"}
+	untraced_leaks
 	ip netns exec "$ns" strace -f -qq -o "$RU_TRACE" -s 256 -e trace="$sc,sendto,recvfrom,bind" \
 		-e inject="$sc:signal=SIGSTOP:when=$n" \
 		"$RAILUP" --cmdline "$RU_CMDLINE" --conf "$RU_CONF" --run-dir "$(rundir "$ns")" \
@@ -302,6 +309,7 @@ ru_strace() {
 	local ns=$1 log=$2 set=$3
 	shift 3
 	RU_RC=0
+	untraced_leaks
 	in_ns "$ns" strace -f -qq -o "$log.part" -e trace="$set" -e verbose=all -s 65536 \
 		"$RAILUP" --cmdline "$RU_CMDLINE" --conf "$RU_CONF" --run-dir "$(rundir "$ns")" \
 		"$@" >"$RU_TMP/out" 2>"$RU_TMP/err" || RU_RC=$?
