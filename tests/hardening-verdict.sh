@@ -1,24 +1,39 @@
 #!/bin/bash
-# tests/hardening-verdict.sh sanitize|valgrind DIR: fails when DIR holds a
-# report: a sanitizer's log (ASan and UBSan write one only when they report),
-# or a valgrind log that is not empty (valgrind runs --quiet: it writes only
-# errors and leaks). Used by make check-sanitize and make check-valgrind.
+# tests/hardening-verdict.sh sanitize|valgrind DIR: fails when a run of make
+# check-sanitize or check-valgrind produced a report. Looked at: DIR (the
+# sanitizers' log_path files, valgrind's --log-file files, the unit tests'
+# output *.out) and the namespace tests' logs build/*.log written since
+# DIR/.stamp (a sanitizer writes to the tested program's stderr when it
+# ignores log_path, as gcc's UBSan does). valgrind runs --quiet: a log of its
+# that is not empty is a report. Each distinct report is shown once.
 set -u
 kind=$1 dir=$2
+cd "$(dirname "$0")/.." || exit 2
 shopt -s nullglob
+files=()
+for f in "$dir"/* build/*.log; do
+	[ -f "$f" ] || continue
+	case $f in build/*.log) [ "$f" -nt "$dir/.stamp" ] || continue ;; esac
+	files+=("$f")
+done
 case $kind in
-sanitize) logs=("$dir"/asan* "$dir"/ubsan*) ;;
-valgrind) logs=() && for f in "$dir"/vg*.log; do [ -s "$f" ] && logs+=("$f"); done ;;
+sanitize) pat='runtime error:|ERROR: (AddressSanitizer|LeakSanitizer)|SUMMARY: (Address|UndefinedBehavior|Leak)Sanitizer' ;;
+valgrind) pat='^==[0-9]+== .*(Invalid|uninitialised|Conditional jump|definitely lost|indirectly lost|possibly lost|Syscall param|Mismatched|overlap)|ERROR SUMMARY: [1-9]' ;;
 *) echo "usage: $0 sanitize|valgrind DIR" >&2 && exit 2 ;;
 esac
-n=$(find "$dir" -type f | wc -l)
-if [ ${#logs[@]} -eq 0 ]; then
-	echo "$kind: no report ($n log files looked at in $dir)"
+hits=()
+for f in "${files[@]}"; do
+	grep -qE "$pat" "$f" && hits+=("$f")
+	# valgrind --quiet writes nothing when all is well
+	case $kind:$f in valgrind:"$dir"/vg*.log) [ -s "$f" ] && ! grep -qE "$pat" "$f" && hits+=("$f") ;; esac
+done
+if [ ${#hits[@]} -eq 0 ]; then
+	echo "$kind: no report (${#files[@]} logs looked at)"
 	exit 0
 fi
-echo "$kind: ${#logs[@]} report(s) in $dir:"
-for f in "${logs[@]}"; do
-	echo "==== $f"
-	head -n 60 "$f"
-done
+echo "$kind: reports in ${#hits[@]} of ${#files[@]} logs; the distinct ones:"
+for f in "${hits[@]}"; do
+	grep -hE "$pat" "$f" | sed -E 's/^ *(stderr\| *)?//; s/^==[0-9]+== //; s/0x[0-9a-f]+/0x…/g'
+done | sort | uniq -c | sort -rn | head -n 40
+echo "in: ${hits[*]}" | fold -w 200
 exit 1

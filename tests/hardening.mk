@@ -21,7 +21,9 @@ HARDEN_PACKAGES := strace valgrind cppcheck clang-tidy libkmod-dev util-linux li
 	perl check pkg-config
 HARDEN_SUITES ?= netns
 HARDEN_CC ?= gcc
-SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+# UBSan reports and goes on (halt_on_error=0), so that one report does not
+# hide the rest of a run; tests/hardening-verdict.sh fails the target on any.
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
 SAN_CFLAGS := $(COMMON) -O1 -g $(SAN_FLAGS)
 SAN_OBJS := $(patsubst early/%.c,build/sanitize/obj/%.o,$(SRCS))
 SAN_UNIT_OBJS := $(patsubst early/%.c,build/sanitize/obj/%.o,$(UNIT_SRCS))
@@ -33,7 +35,7 @@ SAN_LOGS := $(CURDIR)/build/sanitize/logs
 # exitcode: a report also fails the run it happens in; log_path: every
 # report is kept, whoever ran railup (a test that expects a failure too).
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:exitcode=86:log_path=$(SAN_LOGS)/asan \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86:log_path=$(SAN_LOGS)/ubsan \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=0:log_path=$(SAN_LOGS)/ubsan \
 	RU_TOOL_LOGS=$(SAN_LOGS)
 VG_LOGS := $(CURDIR)/build/valgrind/logs
 VG_OPTS := --quiet --error-exitcode=86 --leak-check=full --show-leak-kinds=definite,indirect,possible \
@@ -57,8 +59,9 @@ build/sanitize/unit-tests: $(TEST_SRCS) tests/unit/unit.h $(SAN_UNIT_OBJS)
 		$(UNIT_LIBS)
 
 check-sanitize: build/sanitize/railup build/sanitize/unit-tests test-deps
-	@rm -rf $(SAN_LOGS) && mkdir -p $(SAN_LOGS)
-	$(SAN_ENV) build/sanitize/unit-tests; rc=$$?; \
+	@rm -rf $(SAN_LOGS) && mkdir -p $(SAN_LOGS) && touch $(SAN_LOGS)/.stamp
+	$(SAN_ENV) build/sanitize/unit-tests >$(SAN_LOGS)/unit.out 2>&1; rc=$$?; \
+	tail -n 3 $(SAN_LOGS)/unit.out; \
 	$(SAN_ENV) RAILUP=$(CURDIR)/build/sanitize/railup tests/run.sh $(HARDEN_SUITES) || rc=1; \
 	tests/hardening-verdict.sh sanitize $(SAN_LOGS) || rc=1; \
 	exit $$rc
@@ -84,9 +87,10 @@ build/unit-tests-vg: $(TEST_SRCS) tests/unit/unit.h $(patsubst early/%.c,build/v
 		$(patsubst early/%.c,build/valgrind/obj/%.o,$(UNIT_SRCS)) $(UNIT_LIBS)
 
 check-valgrind: build/valgrind/railup build/unit-tests-vg test-deps
-	@rm -rf $(VG_LOGS) && mkdir -p $(VG_LOGS)
+	@rm -rf $(VG_LOGS) && mkdir -p $(VG_LOGS) && touch $(VG_LOGS)/.stamp
 	CK_FORK=no /usr/bin/valgrind $(VG_OPTS) --log-file=$(VG_LOGS)/vg-unit.%p.log \
-		build/unit-tests-vg; rc=$$?; \
+		build/unit-tests-vg >$(VG_LOGS)/unit.out 2>&1; rc=$$?; \
+	tail -n 3 $(VG_LOGS)/unit.out; \
 	RU_TOOL_LOGS=$(VG_LOGS) RAILUP=$(CURDIR)/build/valgrind/railup tests/run.sh $(HARDEN_SUITES) || rc=1; \
 	tests/hardening-verdict.sh valgrind $(VG_LOGS) || rc=1; \
 	exit $$rc
