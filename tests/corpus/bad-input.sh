@@ -59,6 +59,7 @@ ip netns add "$NS" || die "cannot create namespace $NS"
 ip -n "$NS" link set lo up
 # No IPv6 link-local addresses: their DAD states change between two dumps on
 # their own. IPv6 itself stays on, so an IPv6 rail could be applied.
+# shellcheck disable=SC2016 # expanded by the inner sh
 ip netns exec "$NS" sh -c 'for f in all default; do
 	echo 1 >/proc/sys/net/ipv6/conf/$f/addr_gen_mode
 	echo 0 >/proc/sys/net/ipv6/conf/$f/accept_dad
@@ -175,6 +176,7 @@ reset_ns() {
 		ip -n "$NS" link set "ib$i" down
 	done
 	ip -n "$NS" route flush table all proto 114 2>/dev/null
+	# shellcheck disable=SC2016 # expanded by the inner sh
 	ip netns exec "$NS" sh -c 'cd /proc/sys/net/ipv4/conf && for d in *; do
 		for k in rp_filter arp_ignore arp_announce arp_filter accept_local; do
 			echo 0 >$d/$k; done; done' 2>/dev/null
