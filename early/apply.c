@@ -34,6 +34,7 @@ struct run {
 	const struct plan *p;
 	unsigned *msg_change; /* batch message -> change */
 	uint8_t *failed;      /* per change */
+	uint8_t *unknown;     /* per change: its answer was lost */
 	int failures;
 };
 
@@ -66,6 +67,10 @@ static void batch_failed(unsigned i, int err, const char *msg, void *arg)
 	if ((err == -ESRCH || err == -ENOENT || err == -EADDRNOTAVAIL) &&
 	    (c->op == CH_ROUTE_DEL || c->op == CH_RULE_DEL || c->op == CH_ADDR_DEL))
 		return;
+	if (err == -ENOBUFS) {
+		run->unknown[run->msg_change[i]] = 1;
+		return;
+	}
 	fail_change(run, run->msg_change[i], err, msg);
 }
 
@@ -100,6 +105,63 @@ static bool encode(struct nlbuf *b, const struct change *c)
 	return false;
 }
 
+/* Whether the kernel's state now shows the change done. */
+static bool took_effect(const struct change *c, const struct observed *now)
+{
+	const struct link *l = observed_link_by_index(now, c->ifindex);
+	const struct laddr *a;
+	const struct route *r;
+	const struct rule *u;
+	bool there = false;
+
+	switch (c->op) {
+	case CH_LINK_UP:
+		return l && (l->flags & IFF_UP);
+	case CH_ADDR_ADD:
+	case CH_ADDR_DEL:
+		for (a = observed_addr(now, &c->addr.a);
+		     a && a < now->addr + now->naddr && addr_same_ip(&a->a, &c->addr.a); a++)
+			there |= a->ifindex == c->addr.ifindex && a->a.plen == c->addr.a.plen;
+		return there == (c->op == CH_ADDR_ADD);
+	case CH_ROUTE_ADD:
+	case CH_ROUTE_REPLACE:
+	case CH_ROUTE_DEL:
+		for (r = observed_route(now, &c->route);
+		     r && r < now->route + now->nroute && !route_key_cmp(r, &c->route); r++)
+			there |= c->op == CH_ROUTE_DEL ? r->protocol == RAILUP_PROTO
+						       : route_same(r, &c->route);
+		return there == (c->op != CH_ROUTE_DEL);
+	case CH_RULE_ADD:
+	case CH_RULE_DEL:
+		for (u = observed_rules_at(now, c->rule.priority);
+		     u && u < now->rule + now->nrule && u->priority == c->rule.priority; u++)
+			there |= rule_same(u, &c->rule) && u->protocol == RAILUP_PROTO;
+		return there == (c->op == CH_RULE_ADD);
+	}
+	return false;
+}
+
+/*
+ * Answers lost to a full socket: the kernel's state says which of those
+ * changes took effect; the others failed.
+ */
+static void settle_unknown(struct nl *nl, struct run *run)
+{
+	struct observed now = { 0 };
+	bool any = false;
+
+	for (unsigned i = 0; i < run->p->n; i++)
+		any |= run->unknown[i];
+	if (!any)
+		return;
+	if (rtnl_observe(nl, run->m, &now))
+		memset(&now, 0, sizeof(now));
+	for (unsigned i = 0; i < run->p->n; i++)
+		if (run->unknown[i] && !took_effect(&run->p->ch[i], &now))
+			fail_change(run, i, -ENOBUFS, "its answer was lost and it is not in effect");
+	observed_free(&now);
+}
+
 /* The ledger entry a change records or forgets; false when it concerns none. */
 static bool entry_of(const struct change *c, struct owned *e)
 {
@@ -111,10 +173,12 @@ static bool entry_of(const struct change *c, struct owned *e)
 	snprintf(e->ifname, sizeof(e->ifname), "%s", c->ifname);
 	if (c->op == CH_ADDR_ADD || c->op == CH_ADDR_DEL) {
 		e->kind = OWN_ADDR;
+		e->ifindex = c->addr.ifindex;
 		e->a = c->addr.a;
 		return true;
 	}
 	e->kind = OWN_SYSCTL;
+	e->ifindex = c->ifindex;
 	e->key = c->sysctl.key;
 	e->orig = c->orig;
 	return c->op == CH_SYSCTL;
@@ -127,7 +191,8 @@ static void update_ledger(const struct run *run, struct observed *o, const char 
 	uint8_t *gone = xcalloc(n, 1);
 	bool changed = false;
 
-	memcpy(v, o->owned, n * sizeof(*v));
+	if (n)
+		memcpy(v, o->owned, n * sizeof(*v));
 	for (unsigned i = 0; i < run->p->n; i++) {
 		const struct change *c = &run->p->ch[i];
 		const struct owned *f;
@@ -145,6 +210,15 @@ static void update_ledger(const struct run *run, struct observed *o, const char 
 			gone = xrealloc(gone, cap);
 			gone[n] = 0;
 			v[n++] = e;
+			changed = true;
+		}
+	}
+	/* A renamed interface keeps its entries: the file shows its name now. */
+	for (unsigned i = 0; i < n; i++) {
+		const struct link *l = v[i].ifindex ? observed_link_by_index(o, v[i].ifindex) : NULL;
+
+		if (l && strcmp(l->name, v[i].ifname)) {
+			snprintf(v[i].ifname, sizeof(v[i].ifname), "%s", l->name);
 			changed = true;
 		}
 	}
@@ -176,6 +250,7 @@ int apply_plan(struct nl *nl, struct railmap *m, struct observed *o, const struc
 		.p = p,
 		.msg_change = xcalloc(p->n, sizeof(unsigned)),
 		.failed = xcalloc(p->n, 1),
+		.unknown = xcalloc(p->n, 1),
 	};
 	struct nlbuf b = { 0 };
 	int ret;
@@ -189,6 +264,7 @@ int apply_plan(struct nl *nl, struct railmap *m, struct observed *o, const struc
 			run.msg_change[b.n - 1] = i;
 	}
 	ret = b.n ? nl_batch(nl, &b, batch_failed, &run) : 0;
+	settle_unknown(nl, &run);
 	if (ret < 0) {
 		log_err("netlink: %s", strerror(-ret));
 		for (unsigned i = 0; i < b.n; i++)
@@ -199,5 +275,6 @@ int apply_plan(struct nl *nl, struct railmap *m, struct observed *o, const struc
 	nlb_free(&b);
 	free(run.msg_change);
 	free(run.failed);
+	free(run.unknown);
 	return ret < 0 && !run.failures ? -1 : run.failures;
 }

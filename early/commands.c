@@ -173,8 +173,8 @@ static int up(const struct opts *opt, bool dry)
 	if (dry) {
 		for (unsigned i = 0; i < m.n; i++)
 			if (m.rail[i].st.phase == RAIL_FAILED)
-				log_msg(m.rail[i].o.required ? LOG_ERR : LOG_WARNING, "%s: %s",
-					m.rail[i].name, m.rail[i].st.error);
+				log_msg(m.rail[i].o.required ? LOG_ERR : LOG_WARNING, "%s: %s: %s",
+					m.rail[i].name, m.rail[i].st.stage, m.rail[i].st.error);
 	}
 	ret = required_failed(&m) ? EXIT_FAIL : EXIT_OK;
 out:
@@ -221,11 +221,15 @@ int cmd_down(const struct opts *opt)
 	return ret;
 }
 
+/* The last boot's record of a rail: its name and address (a NIC may carry two rails). */
 static const struct boot_record *boot_of(const struct boot_record *b, unsigned n,
-					 const char *name)
+					 const struct rail *r)
 {
+	char a[ADDR_STRLEN];
+
+	addr_fmt(&r->addr, true, a);
 	for (unsigned i = 0; i < n; i++)
-		if (!strcmp(b[i].name, name))
+		if (!strcmp(b[i].name, r->name) && !strcmp(b[i].address, a))
 			return &b[i];
 	return NULL;
 }
@@ -259,7 +263,7 @@ static void survey(const struct opts *opt, struct nl *nl, struct railmap *m,
 		if (c->link)
 			match_ident(c->link, ports, np, &c->id);
 		verify_decision(nl, o, &m->rail[i], c);
-		s->boot[i] = boot_of(s->records, s->nrecords, m->rail[i].name);
+		s->boot[i] = boot_of(s->records, s->nrecords, &m->rail[i]);
 		if (s->boot[i] && !strcmp(s->boot[i]->phase, "failed") && c->ok) {
 			c->ok = false;
 			snprintf(c->why, sizeof(c->why), "at boot: %.15s: %.170s", s->boot[i]->stage,
@@ -322,6 +326,22 @@ int cmd_status(const struct opts *opt)
 	return ret;
 }
 
+/* Passes messages on to the usual path, keeping the first error. */
+struct first_error {
+	char msg[300];
+};
+
+static void keep_first_error(int level, const char *msg, void *arg)
+{
+	struct first_error *fe = arg;
+
+	if (level <= LOG_ERR && !fe->msg[0])
+		snprintf(fe->msg, sizeof(fe->msg), "%s", msg);
+	log_set_sink(NULL, NULL);
+	log_msg(level, "%s", msg);
+	log_set_sink(keep_first_error, fe);
+}
+
 /*
  * One line and an exit status for monitors (a Slurm HealthCheckProgram, say):
  * 0 when every required rail is right, 1 when one is not.
@@ -332,9 +352,17 @@ int cmd_health(const struct opts *opt)
 	struct observed o = { 0 };
 	struct nl nl = { .fd = -1 };
 	struct survey s = { 0 };
-	int ret = prepare(opt, &nl, &m, &o);
-	unsigned ok = 0, first = m.n;
+	struct first_error fe = { 0 };
+	unsigned ok = 0, first;
+	int ret;
 
+	/* A monitor reads stdout: a broken map must say so there too. */
+	log_set_sink(keep_first_error, &fe);
+	ret = prepare(opt, &nl, &m, &o);
+	log_set_sink(NULL, NULL);
+	first = m.n;
+	if (ret == EXIT_BAD)
+		printf("railup: invalid rail map: %s\n", fe.msg);
 	if (ret < 0) {
 		survey(opt, &nl, &m, &o, &s);
 		for (unsigned i = 0; i < m.n; i++) {

@@ -19,15 +19,15 @@ static int parse_line(const char *line, struct owned *e)
 	int orig = 0, n;
 
 	memset(e, 0, sizeof(*e));
-	n = sscanf(line, "%7s %15s %49s %d", kind, ifname, arg, &orig);
-	if (n < 3)
+	n = sscanf(line, "%7s %15s %d %49s %d", kind, ifname, &e->ifindex, arg, &orig);
+	if (n < 4 || e->ifindex < 0)
 		return -1;
 	strcpy(e->ifname, ifname);
-	if (n == 3 && !strcmp(kind, "addr")) {
+	if (n == 4 && !strcmp(kind, "addr")) {
 		e->kind = OWN_ADDR;
 		return addr_parse(&e->a, arg, strlen(arg), true, &why);
 	}
-	if (n != 4 || strcmp(kind, "sysctl") || orig < 0 || orig > 127)
+	if (n != 5 || strcmp(kind, "sysctl") || orig < 0 || orig > 127)
 		return -1;
 	e->kind = OWN_SYSCTL;
 	e->orig = (int8_t)orig;
@@ -42,7 +42,9 @@ static int parse_line(const char *line, struct owned *e)
 static int owned_cmp(const void *x, const void *y)
 {
 	const struct owned *a = x, *b = y;
-	int c = a->kind != b->kind ? (a->kind < b->kind ? -1 : 1) : strcmp(a->ifname, b->ifname);
+	int c = a->kind != b->kind	   ? (a->kind < b->kind ? -1 : 1)
+		: a->ifindex != b->ifindex ? (a->ifindex < b->ifindex ? -1 : 1)
+					   : 0;
 
 	if (c)
 		return c;
@@ -53,7 +55,7 @@ static int owned_cmp(const void *x, const void *y)
 
 void ledger_sort(struct owned *v, unsigned n)
 {
-	qsort(v, n, sizeof(*v), owned_cmp);
+	xsort(v, n, sizeof(*v), owned_cmp);
 }
 
 int ledger_read(const char *dir, struct owned **v, unsigned *n)
@@ -96,13 +98,15 @@ int ledger_write(const char *dir, const struct owned *v, unsigned n)
 		close(fd);
 		return -1;
 	}
-	fprintf(f, "# what railup changed and cannot mark as its own; read by railup down\n");
+	fprintf(f, "# what railup changed and cannot mark as its own; read by railup down\n"
+		   "# addr IFNAME IFINDEX ADDRESS / sysctl IFNAME IFINDEX KEY VALUE-BEFORE\n");
 	for (unsigned i = 0; i < n; i++) {
 		if (v[i].kind == OWN_ADDR)
-			fprintf(f, "addr %s %s\n", v[i].ifname, addr_fmt(&v[i].a, true, a));
+			fprintf(f, "addr %s %d %s\n", v[i].ifname, v[i].ifindex,
+				addr_fmt(&v[i].a, true, a));
 		else
-			fprintf(f, "sysctl %s %s %d\n", v[i].ifname, sysctl_desc[v[i].key].name,
-				v[i].orig);
+			fprintf(f, "sysctl %s %d %s %d\n", v[i].ifname, v[i].ifindex,
+				sysctl_desc[v[i].key].name, v[i].orig);
 	}
 	if (fclose(f))
 		return -1;
@@ -111,25 +115,22 @@ int ledger_write(const char *dir, const struct owned *v, unsigned n)
 
 const struct owned *ledger_find(const struct owned *v, unsigned n, const struct owned *like)
 {
-	return bsearch(like, v, n, sizeof(*v), owned_cmp);
+	return n ? bsearch(like, v, n, sizeof(*v), owned_cmp) : NULL;
 }
 
-const struct owned *ledger_first(const struct owned *v, unsigned n, uint8_t kind,
-				 const char *ifname)
+const struct owned *ledger_first(const struct owned *v, unsigned n, uint8_t kind, int ifindex)
 {
 	unsigned lo = 0, hi = n;
 
 	while (lo < hi) {
 		unsigned mid = lo + (hi - lo) / 2;
-		int c = v[mid].kind != kind ? (v[mid].kind < kind ? -1 : 1)
-					    : strcmp(v[mid].ifname, ifname);
 
-		if (c < 0)
+		if (v[mid].kind < kind || (v[mid].kind == kind && v[mid].ifindex < ifindex))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo < n && v[lo].kind == kind && !strcmp(v[lo].ifname, ifname))
+	if (lo < n && v[lo].kind == kind && v[lo].ifindex == ifindex)
 		return &v[lo];
 	return NULL;
 }

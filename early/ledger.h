@@ -3,7 +3,8 @@
  * What railup owns that cannot carry its protocol number: the addresses it
  * added and the sysctl values it changed, with their values from before.
  * Kept as lines in <rundir>/owned, so that a changed map or `railup down`
- * can undo exactly those and nothing else.
+ * can undo exactly those and nothing else. Entries are keyed by ifindex,
+ * which udev's renames do not change (the file lives in /run: one boot).
  */
 #ifndef RAILUP_LEDGER_H
 #define RAILUP_LEDGER_H
@@ -19,7 +20,8 @@ struct owned {
 	uint8_t kind;
 	uint8_t key;		 /* enum sysctl_key, for OWN_SYSCTL */
 	int8_t orig;		 /* the value before railup, for OWN_SYSCTL */
-	char ifname[IFNAMSIZ]; /* "all" for net.ipv4.conf.all */
+	int ifindex;		 /* 0 for conf/all */
+	char ifname[IFNAMSIZ]; /* its name when last seen; "all" for conf/all */
 	struct ipaddr a;	 /* for OWN_ADDR */
 };
 
@@ -29,10 +31,9 @@ int ledger_read(const char *dir, struct owned **v, unsigned *n);
 int ledger_write(const char *dir, const struct owned *v, unsigned n);
 /* Orders entries for ledger_find(); ledger_read() returns them sorted. */
 void ledger_sort(struct owned *v, unsigned n);
-/* The first entry of (kind, ifname) in a sorted ledger (the rest follow), or NULL. */
-const struct owned *ledger_first(const struct owned *v, unsigned n, uint8_t kind,
-				 const char *ifname);
-/* The entry for (kind, ifname, key or address) in a sorted ledger, or NULL. */
+/* The first entry of (kind, ifindex) in a sorted ledger (the rest follow), or NULL. */
+const struct owned *ledger_first(const struct owned *v, unsigned n, uint8_t kind, int ifindex);
+/* The entry for (kind, ifindex, key or address) in a sorted ledger, or NULL. */
 const struct owned *ledger_find(const struct owned *v, unsigned n, const struct owned *like);
 
 #endif

@@ -148,3 +148,9 @@ void *xgrow(void *v, unsigned n, unsigned *cap, size_t size)
 	*cap = *cap ? *cap * 2 : 16;
 	return xrealloc(v, (size_t)*cap * size);
 }
+
+void xsort(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(v, n, size, cmp);
+}

@@ -146,7 +146,7 @@ static void fail_shared(struct railmap *m)
 	for (unsigned i = 0; i < m->n; i++)
 		ix[i] = i;
 	sort_map = m;
-	qsort(ix, m->n, sizeof(*ix), by_netdev);
+	xsort(ix, m->n, sizeof(*ix), by_netdev);
 	sort_map = NULL;
 	/* Sorted by netdev, family and map order: the first of each run keeps the netdev. */
 	for (unsigned i = 1, owner = 0; i < m->n; i++) {

@@ -19,6 +19,8 @@
 #define CHUNK_MSGS  64
 #define CHUNK_BYTES (48 * 1024)
 #define DUMP_TRIES  8
+/* After lost answers, how many more reads may find the rest of a chunk's. */
+#define LOST_READS 256
 
 static char rbuf[RECV_BUF] __attribute__((aligned(8)));
 
@@ -167,12 +169,12 @@ static void ext_msg(const struct nlmsghdr *h, char *buf, size_t n)
 	nla_str(tb[NLMSGERR_ATTR_MSG], buf, n);
 }
 
-static ssize_t recv_some(struct nl *nl)
+static ssize_t recv_some(struct nl *nl, bool dontwait)
 {
 	ssize_t n;
 
 	do
-		n = recv(nl->fd, rbuf, sizeof(rbuf), MSG_TRUNC);
+		n = recv(nl->fd, rbuf, sizeof(rbuf), MSG_TRUNC | (dontwait ? MSG_DONTWAIT : 0));
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
@@ -188,6 +190,7 @@ static ssize_t recv_some(struct nl *nl)
 static int send_chunk(struct nl *nl, struct nlbuf *b, size_t off, size_t bytes, unsigned first,
 		      unsigned count, nl_fail_fn *fail, void *arg)
 {
+	bool answered[CHUNK_MSGS] = { false };
 	uint32_t first_seq = nl->seq + 1, last_seq = 0;
 	int failures = 0;
 	size_t pos = off;
@@ -207,11 +210,23 @@ static int send_chunk(struct nl *nl, struct nlbuf *b, size_t off, size_t bytes, 
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
-	for (;;) {
+	for (unsigned lost = 0;;) {
 		const struct nlmsghdr *h;
 		int left;
 
-		n = recv_some(nl);
+		n = recv_some(nl, lost);
+		if (n == -ENOBUFS || (lost && ++lost > LOST_READS)) {
+			/*
+			 * The kernel ran the whole chunk already: read what is left of
+			 * its answers, but not forever if others keep the socket full.
+			 */
+			if (lost > LOST_READS)
+				break;
+			lost = lost ? lost : 1;
+			continue;
+		}
+		if (n == -EAGAIN && lost)
+			break;
 		if (n < 0)
 			return (int)n;
 		left = (int)n;
@@ -225,13 +240,21 @@ static int send_chunk(struct nl *nl, struct nlbuf *b, size_t off, size_t bytes, 
 				continue;
 			if (e->error) {
 				ext_msg(h, msg, sizeof(msg));
+				answered[h->nlmsg_seq - first_seq] = true;
 				fail(first + (h->nlmsg_seq - first_seq), e->error, msg, arg);
 				failures++;
 			}
-			if (h->nlmsg_seq == last_seq)
+			if (h->nlmsg_seq == last_seq && !lost)
 				return failures;
 		}
 	}
+	/* Some answers were dropped: which of the others failed, only the kernel's state can tell. */
+	for (unsigned i = 0; i < count; i++)
+		if (!answered[i]) {
+			fail(first + i, -ENOBUFS, "", arg);
+			failures++;
+		}
+	return failures;
 }
 
 int nl_batch(struct nl *nl, struct nlbuf *b, nl_fail_fn *fail, void *arg)
@@ -284,7 +307,7 @@ static int request_once(struct nl *nl, struct nlbuf *b, nl_msg_fn *fn, void *arg
 		const struct nlmsghdr *h;
 		int left;
 
-		n = recv_some(nl);
+		n = recv_some(nl, false);
 		if (n == -ENOBUFS)
 			return 1;
 		if (n < 0)

@@ -49,8 +49,10 @@ struct nlmsghdr *nlb_get(const struct nlbuf *b, unsigned i);
  * Sends every message of b, in chunks the socket buffers can hold, asking
  * only the last of each chunk for an acknowledgement: the kernel reports
  * every failure anyway. Calls fail(i, -errno, message) for each failed
- * message; message is the kernel's extended error text or "". Returns the
- * number of failures, or -errno when the socket itself failed.
+ * message; message is the kernel's extended error text or "". When answers
+ * were lost (the socket overflowed), every unanswered message of that chunk
+ * gets -ENOBUFS: whether it took effect, only the kernel's state can tell.
+ * Returns the number of calls to fail, or -errno when the socket failed.
  */
 typedef void nl_fail_fn(unsigned i, int err, const char *msg, void *arg);
 int nl_batch(struct nl *nl, struct nlbuf *b, nl_fail_fn *fail, void *arg);

@@ -170,9 +170,9 @@ static void ctx_init(struct ctx *c, const struct railmap *m, const struct observ
 		c->want_rules[i] = plan_rail_rule(&m->rail[i]);
 	}
 	sort_ctx = c;
-	qsort(c->by_table, m->n, sizeof(unsigned), table_cmp);
-	qsort(c->by_ifname, m->n, sizeof(unsigned), ifname_cmp);
-	qsort(c->want_rules, m->n, sizeof(struct rule), rule_cmp);
+	xsort(c->by_table, m->n, sizeof(unsigned), table_cmp);
+	xsort(c->by_ifname, m->n, sizeof(unsigned), ifname_cmp);
+	xsort(c->want_rules, m->n, sizeof(struct rule), rule_cmp);
 	sort_ctx = NULL;
 }
 
@@ -241,10 +241,10 @@ static const char *proto_name(uint8_t p)
  */
 static bool readdressed(const struct ctx *c, const struct rail *r, const struct link *l)
 {
-	const struct owned *e = ledger_first(c->o->owned, c->o->nowned, OWN_ADDR, l->name);
+	const struct owned *e = ledger_first(c->o->owned, c->o->nowned, OWN_ADDR, l->ifindex);
 
 	for (; e && e < c->o->owned + c->o->nowned && e->kind == OWN_ADDR &&
-	       !strcmp(e->ifname, l->name);
+	       e->ifindex == l->ifindex;
 	     e++)
 		if (e->a.family == r->addr.family && !addr_eq(&e->a, &r->addr))
 			return true;
@@ -360,11 +360,10 @@ static void plan_stale(struct ctx *c, const uint8_t *rails, bool globals)
 }
 
 /* Whether railup added this address (then a changed prefix length is its to change). */
-static bool ledger_addr(const struct ctx *c, const char *ifname, const struct ipaddr *a)
+static bool ledger_addr(const struct ctx *c, int ifindex, const struct ipaddr *a)
 {
-	struct owned like = { .kind = OWN_ADDR, .a = *a };
+	struct owned like = { .kind = OWN_ADDR, .ifindex = ifindex, .a = *a };
 
-	snprintf(like.ifname, sizeof(like.ifname), "%s", ifname);
 	return ledger_find(c->o->owned, c->o->nowned, &like) != NULL;
 }
 
@@ -387,7 +386,7 @@ static bool plan_address(struct ctx *c, int ri, const struct link *l)
 		if (a->ifindex != l->ifindex) {
 			problem(c->p, ri, false, "address %s is also on %s", addr_fmt(&r->addr, false, s),
 				other ? other->name : "another interface");
-		} else if (a->a.plen != r->addr.plen && !ledger_addr(c, l->name, &a->a)) {
+		} else if (a->a.plen != r->addr.plen && !ledger_addr(c, l->ifindex, &a->a)) {
 			problem(c->p, ri, true, "%s has %s, the map says /%u: left alone", l->name,
 				addr_fmt(&a->a, true, s), r->addr.plen);
 			return false;
@@ -407,11 +406,11 @@ static bool plan_address(struct ctx *c, int ri, const struct link *l)
 	return true;
 }
 
-static const struct owned *ledger_sysctl(const struct ctx *c, const char *ifname, int k)
+/* What the ledger knows of a value of interface ifindex (0: conf/all). */
+static const struct owned *ledger_sysctl(const struct ctx *c, int ifindex, int k)
 {
-	struct owned like = { .kind = OWN_SYSCTL, .key = (uint8_t)k };
+	struct owned like = { .kind = OWN_SYSCTL, .ifindex = ifindex, .key = (uint8_t)k };
 
-	snprintf(like.ifname, sizeof(like.ifname), "%s", ifname);
 	return ledger_find(c->o->owned, c->o->nowned, &like);
 }
 
@@ -424,22 +423,37 @@ static const struct owned *ledger_sysctl(const struct ctx *c, const char *ifname
  * IPv4 values change would make the kernel walk the whole IPv6 routing table:
  * quadratic in the number of rails.)
  */
-static struct change *add_sysctl(struct plan *p, int rail, const char *ifname, int k, int value)
+static struct change *add_sysctl(struct plan *p, int rail, const char *ifname, int ifindex, int k,
+				 int value)
 {
 	struct change *c = add(p, CH_SYSCTL, rail, ifname);
 
+	c->ifindex = ifindex;
 	c->sysctl.key = (uint8_t)k;
 	c->sysctl.value = (int8_t)value;
 	return c;
 }
 
-/* Puts back a value railup changed; the ledger entry goes once it is back. */
-static void add_restore(struct plan *p, const struct owned *e, const struct link *l)
+/*
+ * Undoes what a ledger entry records: puts a value back, deletes an address;
+ * the entry goes once done. l is the interface now (NULL: gone, nothing to do).
+ */
+static void undo(struct plan *p, const struct owned *e, const struct link *l)
 {
-	if (!l && strcmp(e->ifname, "all"))
+	struct change *ch;
+
+	if (e->kind == OWN_SYSCTL && !e->ifindex) {
+		add_sysctl(p, -1, "all", 0, e->key, e->orig)->forget = true;
+	} else if (!l) {
 		add(p, CH_FORGET, -1, e->ifname)->entry = *e;
-	else
-		add_sysctl(p, -1, e->ifname, e->key, e->orig)->forget = true;
+	} else if (e->kind == OWN_SYSCTL) {
+		add_sysctl(p, -1, l->name, l->ifindex, e->key, e->orig)->forget = true;
+	} else {
+		ch = add(p, CH_ADDR_DEL, -1, l->name);
+		ch->addr.ifindex = l->ifindex;
+		ch->addr.a = e->a;
+		ch->forget = true;
+	}
 }
 
 /*
@@ -451,7 +465,7 @@ static void plan_devconf(struct ctx *c, int ri, const struct link *l)
 	const struct rail *r = &c->m->rail[ri];
 
 	for (int k = 0; k < SC_COUNT; k++) {
-		const struct owned *rec = ledger_sysctl(c, l->name, k);
+		const struct owned *rec = ledger_sysctl(c, l->ifindex, k);
 		int want = r->o.sysctl[k];
 		bool forget = false;
 		struct change *ch;
@@ -468,7 +482,7 @@ static void plan_devconf(struct ctx *c, int ri, const struct link *l)
 			add(c->p, CH_FORGET, ri, l->name)->entry = *rec;
 			continue;
 		}
-		ch = add_sysctl(c->p, ri, l->name, k, want);
+		ch = add_sysctl(c->p, ri, l->name, l->ifindex, k, want);
 		ch->forget = forget;
 		ch->record = !rec;
 		ch->orig = l->conf[k];
@@ -500,7 +514,7 @@ static void plan_rail(struct ctx *c, int ri)
 static void plan_all(struct ctx *c)
 {
 	for (int k = 0; k < SC_COUNT; k++) {
-		const struct owned *rec = ledger_sysctl(c, "all", k);
+		const struct owned *rec = ledger_sysctl(c, 0, k);
 		int min_ask = SC_UNSET, base, target, now = c->o->all[k];
 		struct change *ch;
 		bool release;
@@ -525,7 +539,7 @@ static void plan_all(struct ctx *c)
 			add(c->p, CH_FORGET, -1, "all")->entry = *rec;
 			continue;
 		}
-		ch = add_sysctl(c->p, -1, "all", k, target);
+		ch = add_sysctl(c->p, -1, "all", 0, k, target);
 		ch->orig = (int8_t)now;
 		ch->record = !rec;
 		ch->forget = release;
@@ -537,25 +551,16 @@ static void plan_stale_ledger(struct ctx *c)
 {
 	for (unsigned i = 0; i < c->o->nowned; i++) {
 		const struct owned *e = &c->o->owned[i];
-		const struct link *l = observed_link(c->o, e->ifname);
+		const struct link *l = observed_link_by_index(c->o, e->ifindex);
 		uint8_t family = e->kind == OWN_ADDR ? e->a.family : sysctl_desc[e->key].family;
-		int ri = rail_of_ifname(c, e->ifname, family);
-		struct change *ch;
+		int ri = l ? rail_of_ifname(c, l->name, family) : -1;
 
-		if (!strcmp(e->ifname, "all"))
+		/* conf/all is plan_all's. */
+		if (!e->ifindex)
 			continue;
 		if (ri >= 0 && (e->kind == OWN_SYSCTL || addr_eq(&c->m->rail[ri].addr, &e->a)))
 			continue;
-		if (e->kind == OWN_SYSCTL) {
-			add_restore(c->p, e, l);
-		} else if (!l) {
-			add(c->p, CH_FORGET, -1, e->ifname)->entry = *e;
-		} else {
-			ch = add(c->p, CH_ADDR_DEL, -1, l->name);
-			ch->addr.ifindex = l->ifindex;
-			ch->addr.a = e->a;
-			ch->forget = true;
-		}
+		undo(c->p, e, l);
 	}
 }
 
@@ -590,7 +595,7 @@ static void dedupe_link_up(struct plan *p)
 
 	while (n < p->n && p->ch[n].op == CH_LINK_UP)
 		n++;
-	qsort(p->ch, n, sizeof(*p->ch), by_ifindex);
+	xsort(p->ch, n, sizeof(*p->ch), by_ifindex);
 	for (unsigned i = 0; i < n; i++)
 		if (!keep || p->ch[keep - 1].ifindex != p->ch[i].ifindex)
 			p->ch[keep++] = p->ch[i];
@@ -625,22 +630,8 @@ void plan_down(const struct observed *o, struct plan *p)
 	for (unsigned i = 0; i < o->nroute; i++)
 		if (o->route[i].protocol == RAILUP_PROTO)
 			add(p, CH_ROUTE_DEL, -1, "")->route = o->route[i];
-	for (unsigned i = 0; i < o->nowned; i++) {
-		const struct owned *e = &o->owned[i];
-		const struct link *l = observed_link(o, e->ifname);
-		struct change *ch;
-
-		if (e->kind == OWN_SYSCTL) {
-			add_restore(p, e, l);
-		} else if (!l) {
-			add(p, CH_FORGET, -1, e->ifname)->entry = *e;
-		} else {
-			ch = add(p, CH_ADDR_DEL, -1, l->name);
-			ch->addr.ifindex = l->ifindex;
-			ch->addr.a = e->a;
-			ch->forget = true;
-		}
-	}
+	for (unsigned i = 0; i < o->nowned; i++)
+		undo(p, &o->owned[i], observed_link_by_index(o, o->owned[i].ifindex));
 	sort_phases(p);
 }
 

@@ -32,11 +32,11 @@ struct change {
 	uint8_t op;
 	int rail; /* index in the map; -1 when it belongs to no rail */
 	char ifname[IFNAMSIZ];
+	int ifindex; /* CH_LINK_UP, CH_SYSCTL (0: conf/all) */
 	union {
 		struct route route;
 		struct rule rule;
 		struct laddr addr;
-		int ifindex; /* CH_LINK_UP */
 		struct {
 			uint8_t key;
 			int8_t value;

@@ -251,7 +251,7 @@ static unsigned *nic_ordinals(const struct railmap *m)
 	for (unsigned i = 0; i < m->n; i++)
 		ix[i] = i;
 	sort_map = m;
-	qsort(ix, m->n, sizeof(*ix), by_name_then_index);
+	xsort(ix, m->n, sizeof(*ix), by_name_then_index);
 	for (unsigned i = 0; i < m->n; i++)
 		first[ix[i]] = i && !by_name_only(&ix[i - 1], &ix[i]) ? first[ix[i - 1]] : ix[i];
 	sort_map = NULL;
@@ -279,7 +279,7 @@ static int check_unique(struct railmap *m)
 		for (unsigned i = 0; i < m->n; i++)
 			ix[i] = i;
 		sort_map = m;
-		qsort(ix, m->n, sizeof(*ix), keys[k].cmp);
+		xsort(ix, m->n, sizeof(*ix), keys[k].cmp);
 		for (unsigned i = 1; i < m->n && !ret; i++) {
 			unsigned a = ix[i - 1] < ix[i] ? ix[i - 1] : ix[i];
 			unsigned b = ix[i - 1] < ix[i] ? ix[i] : ix[i - 1];

@@ -340,6 +340,8 @@ struct boot_record *report_state_read(const char *rundir, unsigned *n)
 		b = &v[i];
 		if (!strcmp(field, "NAME"))
 			unquote(line + at, b->name, sizeof(b->name));
+		else if (!strcmp(field, "ADDRESS"))
+			unquote(line + at, b->address, sizeof(b->address));
 		else if (!strcmp(field, "PHASE"))
 			unquote(line + at, b->phase, sizeof(b->phase));
 		else if (!strcmp(field, "STAGE"))

@@ -16,6 +16,7 @@
 /* What the state file says of one rail. */
 struct boot_record {
 	char name[IFNAMSIZ];
+	char address[ADDR_STRLEN]; /* with the name, it tells a NIC's two rails apart */
 	char phase[16];
 	char stage[16];
 	char error[200];

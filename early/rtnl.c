@@ -298,7 +298,7 @@ static int add_route(const struct nlmsghdr *h, void *arg)
 	if (rtnl_decode_route(h, r))
 		return 0;
 	if (r->protocol == RAILUP_PROTO ||
-	    bsearch(&r->table, c->tables, c->m->n, sizeof(uint32_t), cmp_u32))
+	    (c->m->n && bsearch(&r->table, c->tables, c->m->n, sizeof(uint32_t), cmp_u32)))
 		o->nroute++;
 	return 0;
 }
@@ -352,7 +352,7 @@ int rtnl_observe(struct nl *nl, const struct railmap *m, struct observed *o)
 	memset(o, 0, sizeof(*o));
 	for (unsigned i = 0; i < m->n; i++)
 		tables[i] = m->rail[i].o.table;
-	qsort(tables, m->n, sizeof(*tables), cmp_u32);
+	xsort(tables, m->n, sizeof(*tables), cmp_u32);
 	ret = dump(nl, RTM_GETLINK, AF_UNSPEC, add_link, &c);
 	if (!ret)
 		ret = dump(nl, RTM_GETADDR, AF_UNSPEC, add_addr, &c);
@@ -393,6 +393,7 @@ void observed_free(struct observed *o)
 	free(o->route);
 	free(o->rule);
 	free(o->owned);
+	free(o->by_index);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -435,9 +436,30 @@ static int rule_qcmp(const void *a, const void *b)
 	return x == y ? 0 : (x < y ? -1 : 1);
 }
 
+static const struct observed *sort_obs;
+
+static int index_cmp(const void *a, const void *b)
+{
+	int x = sort_obs->link[*(const unsigned *)a].ifindex;
+	int y = sort_obs->link[*(const unsigned *)b].ifindex;
+
+	return x == y ? 0 : (x < y ? -1 : 1);
+}
+
+static void index_by_ifindex(struct observed *o)
+{
+	o->by_index = xrealloc(o->by_index, (o->nlink ? o->nlink : 1) * sizeof(*o->by_index));
+	for (unsigned i = 0; i < o->nlink; i++)
+		o->by_index[i] = i;
+	sort_obs = o;
+	xsort(o->by_index, o->nlink, sizeof(*o->by_index), index_cmp);
+	sort_obs = NULL;
+}
+
 static void observed_index_links(struct observed *o)
 {
-	qsort(o->link, o->nlink, sizeof(*o->link), link_cmp);
+	xsort(o->link, o->nlink, sizeof(*o->link), link_cmp);
+	index_by_ifindex(o);
 }
 
 void observed_link_remove(struct observed *o, int ifindex)
@@ -446,6 +468,7 @@ void observed_link_remove(struct observed *o, int ifindex)
 		if (o->link[i].ifindex == ifindex) {
 			memmove(&o->link[i], &o->link[i + 1], (o->nlink - i - 1) * sizeof(*o->link));
 			o->nlink--;
+			index_by_ifindex(o);
 			return;
 		}
 }
@@ -460,13 +483,14 @@ void observed_link_update(struct observed *o, const struct link *l)
 		o->link[i] = o->link[i - 1];
 	o->link[i] = *l;
 	o->nlink++;
+	index_by_ifindex(o);
 }
 
 void observed_index(struct observed *o)
 {
 	observed_index_links(o);
-	qsort(o->addr, o->naddr, sizeof(*o->addr), laddr_cmp);
-	qsort(o->route, o->nroute, sizeof(*o->route), route_qcmp);
+	xsort(o->addr, o->naddr, sizeof(*o->addr), laddr_cmp);
+	xsort(o->route, o->nroute, sizeof(*o->route), route_qcmp);
 	/* Rules keep the kernel's order within a priority: it is their order of use. */
 	for (unsigned i = 1; i < o->nrule; i++) {
 		struct rule r = o->rule[i];
@@ -511,9 +535,19 @@ const struct link *observed_link(const struct observed *o, const char *name)
 
 const struct link *observed_link_by_index(const struct observed *o, int ifindex)
 {
-	for (unsigned i = 0; i < o->nlink; i++)
-		if (o->link[i].ifindex == ifindex)
-			return &o->link[i];
+	unsigned lo = 0, hi = o->nlink;
+
+	while (lo < hi && o->by_index) {
+		unsigned mid = lo + (hi - lo) / 2;
+		const struct link *l = &o->link[o->by_index[mid]];
+
+		if (l->ifindex == ifindex)
+			return l;
+		if (l->ifindex < ifindex)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 

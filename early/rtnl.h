@@ -52,8 +52,9 @@ struct rule {
 
 /* What railup sees of the kernel: the planner's input. */
 struct observed {
-	struct link *link;
+	struct link *link; /* by name */
 	unsigned nlink;
+	unsigned *by_index; /* positions in link, by ifindex */
 	struct laddr *addr;
 	unsigned naddr;
 	struct route *route; /* railup's anywhere, and everything in the rails' tables */

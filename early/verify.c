@@ -67,12 +67,12 @@ void verify_audit(const struct railmap *m, const struct observed *o, unsigned i,
 	memset(c, 0, sizeof(*c));
 	c->ok = true;
 	c->id.numa = -1;
+	for (int k = 0; k < SC_COUNT; k++)
+		c->dev[k] = c->eff[k] = SC_UNSET;
 	if (r->st.phase == RAIL_FAILED) {
 		wrong(c, "%s: %s", r->st.stage, r->st.error);
 		return;
 	}
-	for (int k = 0; k < SC_COUNT; k++)
-		c->dev[k] = c->eff[k] = SC_UNSET;
 	c->link = observed_link(o, ifname);
 	if (!c->link) {
 		wrong(c, "interface %s not found", ifname);

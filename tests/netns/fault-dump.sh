@@ -142,7 +142,9 @@ overflow_batch() {
 	ru_join
 	gate_teardown
 	printf '     (apply exited %d)\n' "$RU_RC"
-	added=$(for i in 0 1 2 3; do addrs "$NODE" ib$i | sed "s/^/addr ib$i /"; done)
+	added=$(for i in 0 1 2 3; do
+		addrs "$NODE" ib$i | sed "s/^/addr ib$i $(ip -n "$NODE" -j link show ib$i | jq .[0].ifindex) /"
+	done)
 	expect_eq "the rails' addresses (the kernel applied the batch)" 4 "$(grep -c . <<<"$added")"
 	soft_check "the ledger's addresses (railup added them)" "$added" \
 		"$(ledger "$NODE" | grep '^addr' || true)"

@@ -75,7 +75,9 @@ ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
 		"$(route_get "$NODE" 10.0.2.1 10.0.2.14)"
 	expect_eq "ethB arp_ignore (rail0's netdev)" 1 "$(sc "$NODE" ethB arp_ignore)"
 	# The ledger names the netdev, not the label.
-	expect_contains "ledger" "$(cat "$(rundir "$NODE")/owned")" "addr ethB 10.0.1.14/24"
+	# entries are keyed by ifindex (the name is kept for reading)
+	expect_contains "ledger" "$(cat "$(rundir "$NODE")/owned")" \
+		"addr ethB $(ip -n "$NODE" -j link show ethB | jq .[0].ifindex) 10.0.1.14/24"
 
 	ru_ok "$NODE" status
 	expect_eq "status: rail0's netdev" "ethB, ethernet" "$(status_line rail0 netdev)"

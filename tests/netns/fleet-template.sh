@@ -155,7 +155,7 @@ ib2 10.0.3.7/24" "$(rail_addrs "$NODE")"
 	set_cmdline "${FLEET_MAP/rd.rail.host=hostname/rd.rail.host=bootif}"
 	ru_as login "$NODE" plan
 	expect_rc "plan without BOOTIF=" 1
-	expect_contains "stderr" "$RU_ERR" "ib0: no BOOTIF= on the command line"
+	expect_contains "stderr" "$RU_ERR" "ib0: host: no BOOTIF= on the command line"
 	pass "rd.rail.host=bootif"
 }
 

@@ -53,11 +53,24 @@ static char *read_file(const char *name)
 	return buf;
 }
 
+/* Interfaces by ifindex, as the ledger keys them: all 0, ib0 2, ib1 3, ib0.8001 4. */
+static int ifindex_of(const char *ifname)
+{
+	if (!strcmp(ifname, "all"))
+		return 0;
+	if (!strcmp(ifname, "ib0"))
+		return 2;
+	if (!strcmp(ifname, "ib1"))
+		return 3;
+	return strcmp(ifname, "ib0.8001") ? 9 : 4;
+}
+
 static struct owned own_sysctl(const char *ifname, enum sysctl_key k, int orig)
 {
 	struct owned e = { .kind = OWN_SYSCTL, .key = (uint8_t)k, .orig = (int8_t)orig };
 
 	snprintf(e.ifname, sizeof(e.ifname), "%s", ifname);
+	e.ifindex = ifindex_of(ifname);
 	return e;
 }
 
@@ -66,6 +79,7 @@ static struct owned own_addr(const char *ifname, const char *a)
 	struct owned e = { .kind = OWN_ADDR, .a = ip(a) };
 
 	snprintf(e.ifname, sizeof(e.ifname), "%s", ifname);
+	e.ifindex = ifindex_of(ifname);
 	return e;
 }
 
@@ -87,13 +101,14 @@ START_TEST(test_roundtrip)
 	ck_assert_int_eq(ledger_write(dir, in, ARRAY_SIZE(in)), 0);
 	text = read_file("owned");
 	ck_assert_int_eq(text[0], '#');
-	ck_assert_ptr_nonnull(strstr(text, "\naddr ib0 10.0.1.14/24\n"));
-	ck_assert_ptr_nonnull(strstr(text, "\nsysctl ib0 arp_ignore 8\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\naddr ib0 2 10.0.1.14/24\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\nsysctl ib0 2 arp_ignore 8\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\nsysctl all 0 rp_filter 2\n"));
 	free(text);
 
 	ck_assert_int_eq(ledger_read(dir, &v, &n), 0);
 	ck_assert_uint_eq(n, ARRAY_SIZE(in));
-	/* Sorted: addresses, then values; by interface; by address or key. */
+	/* Sorted: addresses, then values; by ifindex; by address or key. */
 	ck_assert_uint_eq(v[0].kind, OWN_ADDR);
 	ck_assert_str_eq(v[0].ifname, "ib0");
 	ck_assert(addr_eq(&v[0].a, &in[1].a));
@@ -127,8 +142,8 @@ START_TEST(test_find)
 
 	ledger_sort(v, ARRAY_SIZE(v));
 	for (unsigned i = 1; i < ARRAY_SIZE(v); i++)
-		ck_assert(v[i - 1].kind < v[i].kind || (v[i - 1].kind == v[i].kind &&
-							strcmp(v[i - 1].ifname, v[i].ifname) <= 0));
+		ck_assert(v[i - 1].kind < v[i].kind ||
+			  (v[i - 1].kind == v[i].kind && v[i - 1].ifindex <= v[i].ifindex));
 
 	like = own_sysctl("ib0", SC_ARP_IGNORE, 99); /* the old value is no key */
 	e = ledger_find(v, ARRAY_SIZE(v), &like);
@@ -171,20 +186,22 @@ START_TEST(test_bad_lines)
 	unsigned n = 0;
 
 	write_file("owned", "# what railup changed\n"
-			    "addr ib0 10.0.1.14/24\n"
-			    "addr ib0 10.0.1.300/24\n"
-			    "addr ib0 10.0.1.15\n"
-			    "sysctl ib0 rp_filter 1\n"
-			    "sysctl ib0 rp_filter\n"
-			    "sysctl ib0 bogus 1\n"
-			    "sysctl ib0 arp_ignore -1\n"
-			    "sysctl ib0 arp_ignore 200\n"
-			    "sysctl ib0123456789abcdef arp_filter 1\n"
-			    "route ib0 10.0.1.0/24 1\n"
+			    "addr ib0 2 10.0.1.14/24\n"
+			    "addr ib0 2 10.0.1.300/24\n"
+			    "addr ib0 2 10.0.1.15\n"
+			    "addr ib0 10.0.1.16/24\n"
+			    "addr ib0 -2 10.0.1.17/24\n"
+			    "sysctl ib0 2 rp_filter 1\n"
+			    "sysctl ib0 2 rp_filter\n"
+			    "sysctl ib0 2 bogus 1\n"
+			    "sysctl ib0 2 arp_ignore -1\n"
+			    "sysctl ib0 2 arp_ignore 200\n"
+			    "sysctl ib0123456789abcdef 7 arp_filter 1\n"
+			    "route ib0 2 10.0.1.0/24 1\n"
 			    "\n"
 			    "addr\n"
 			    "\x01\x02\xff garbage\n"
-			    "sysctl ib1 accept_local 1");
+			    "sysctl ib1 3 accept_local 1");
 	ck_assert_int_eq(ledger_read(dir, &v, &n), 0);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_uint_eq(v[0].kind, OWN_ADDR);

@@ -226,8 +226,24 @@ void obs_all(struct observed *o, int rp_filter, int arp_ignore, int arp_announce
 	o->all[SC_ACCEPT_LOCAL] = (int8_t)accept_local;
 }
 
+/* Ledger entries are keyed by ifindex: those of links named here get theirs, others one no link has. */
+static void own_ifindexes(struct observed *o)
+{
+	for (unsigned i = 0; i < o->nowned; i++) {
+		struct owned *e = &o->owned[i];
+
+		if (e->ifindex || !strcmp(e->ifname, "all"))
+			continue;
+		e->ifindex = 1000 + (int)i;
+		for (unsigned j = 0; j < o->nlink; j++)
+			if (!strcmp(o->link[j].name, e->ifname))
+				e->ifindex = o->link[j].ifindex;
+	}
+}
+
 void obs_done(struct observed *o)
 {
+	own_ifindexes(o);
 	observed_index(o);
 	ledger_sort(o->owned, o->nowned);
 }
