@@ -171,3 +171,29 @@ int addr_host_part(const struct ipaddr *a, uint64_t *n)
 	*n = v;
 	return 0;
 }
+
+const char *addr_unusable(const struct ipaddr *a)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	const uint8_t *b = a->b;
+
+	if (a->family == AF_INET) {
+		if (b[0] == 127)
+			return "a loopback address";
+		if (b[0] == 0)
+			return "in 0.0.0.0/8 (\"this network\")";
+		if (b[0] >= 224 && b[0] <= 239)
+			return "a multicast address";
+		if (b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255)
+			return "the limited broadcast address";
+		return NULL;
+	}
+	if (b[0] == 0xff)
+		return "a multicast address";
+	if (!memcmp(b, mapped, 12))
+		return "an IPv4-mapped address";
+	for (int i = 0; i < 15; i++)
+		if (b[i])
+			return NULL;
+	return b[15] == 1 ? "the loopback address" : b[15] == 0 ? "the unspecified address" : NULL;
+}

@@ -40,6 +40,12 @@ static inline unsigned addr_bytes(const struct ipaddr *a)
  */
 int addr_parse(struct ipaddr *a, const char *s, size_t n, bool need_plen, const char **why);
 
+/*
+ * Why no NIC should carry the address (loopback, multicast, unspecified,
+ * "this network", the limited broadcast, IPv4-mapped), or NULL.
+ */
+const char *addr_unusable(const struct ipaddr *a);
+
 /* Writes the address, and "/plen" when with_plen; returns buf. */
 char *addr_fmt(const struct ipaddr *a, bool with_plen, char buf[ADDR_STRLEN]);
 

@@ -99,8 +99,10 @@ static int resolve_hosts(struct railmap *m, const struct observed *o)
 				rail_fail(&m->rail[i], "host", "%s", why);
 		return 0;
 	}
+	if (railmap_resolve_hosts(m, index))
+		return EXIT_BAD;
 	log_info("host index %llu", (unsigned long long)index);
-	return railmap_resolve_hosts(m, index) ? EXIT_BAD : 0;
+	return 0;
 }
 
 /* A flag per rail that has not failed: what is left to plan. */

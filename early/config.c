@@ -430,12 +430,22 @@ static int parse_setting(const struct pctx *c, const char *s, size_t n, unsigned
 	return set_opt(c, &c->m->def, k, v, vlen);
 }
 
+/*
+ * A netdev name the kernel would take, and not one of the names sysctl's
+ * tree keeps for itself (all, default) nor the loopback: never a rail. Glob
+ * characters are refused too: networkd matches names as patterns.
+ */
 static bool valid_ifname(const char *s, size_t n)
 {
+	static const char *const reserved[] = { "all", "default", "lo" };
+
 	if (n == 0 || n >= IFNAMSIZ || (n == 1 && s[0] == '.') || (n == 2 && !memcmp(s, "..", 2)))
 		return false;
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		if (strlen(reserved[i]) == n && !memcmp(s, reserved[i], n))
+			return false;
 	for (size_t i = 0; i < n; i++)
-		if (s[i] == '/' || s[i] == ':' || s[i] == '=' || isspace((unsigned char)s[i]) ||
+		if (strchr("/:=*?[]", s[i]) || isspace((unsigned char)s[i]) ||
 		    (unsigned char)s[i] < 0x21 || (unsigned char)s[i] >= 0x7f)
 			return false;
 	return true;
@@ -481,8 +491,8 @@ static int parse_rail(struct pctx *c, const char *v)
 	if (!colon)
 		return fail(c, "expected <name>:<address>/<prefixlen>[:<gateway>]");
 	if (!valid_ifname(v, (size_t)(colon - v)))
-		return fail(c, "%s is not an interface name (1-15 characters, no '/', ':' or "
-			       "spaces)",
+		return fail(c, "%s is not a rail's interface name (1-15 characters, no '/', ':', "
+			       "spaces or wildcards; not lo, all or default)",
 			    quote(v, (size_t)(colon - v)));
 	r = c->r = railmap_add(c->m);
 	memcpy(r->name, v, (size_t)(colon - v));
@@ -663,7 +673,9 @@ static void collect_cmdline(struct toks *tl, const char *text, size_t len, const
 	char *copy = xrealloc(NULL, len + 1);
 	struct split_ctx s = { tl, where };
 
-	memcpy(copy, text, len);
+	/* /proc/cmdline holds no NUL; a file standing in for it must not hide tokens behind one. */
+	for (size_t i = 0; i < len; i++)
+		copy[i] = text[i] ? text[i] : ' ';
 	copy[len] = '\0';
 	cmdline_split(copy, collect_one, &s);
 	free(copy);

@@ -149,9 +149,21 @@ static int check_addresses(const struct rail *r)
 		return bad(r, "%s is the subnet's own address, not a host", addr_fmt(ad, 1, a));
 	else if (ad->family == AF_INET && ad->plen < 31 && addr_host_bits_ones(ad))
 		return bad(r, "%s is the subnet's broadcast address", addr_fmt(ad, 1, a));
+	if (addr_unusable(ad))
+		return bad(r, "%s is %s: no rail's", addr_fmt(ad, 0, a), addr_unusable(ad));
 	if (r->gw.family) {
+		struct ipaddr gw = r->gw;
+
+		gw.plen = ad->plen;
 		if (r->gw.family != ad->family)
 			return bad(r, "gateway %s is not of the address's family",
+				   addr_fmt(&r->gw, 0, a));
+		if (addr_unusable(&r->gw))
+			return bad(r, "gateway %s is %s", addr_fmt(&r->gw, 0, a),
+				   addr_unusable(&r->gw));
+		if (ad->plen < addr_bits(ad) - 1 &&
+		    (addr_host_bits_zero(&gw) || (ad->family == AF_INET && addr_host_bits_ones(&gw))))
+			return bad(r, "gateway %s is the subnet's own or broadcast address",
 				   addr_fmt(&r->gw, 0, a));
 		if (!addr_in_prefix(&r->gw, ad))
 			return bad(r, "gateway %s is outside %s", addr_fmt(&r->gw, 0, a),
@@ -165,6 +177,9 @@ static int check_addresses(const struct rail *r)
 				   addr_fmt(&r->o.fabric, 1, a));
 		if (!r->gw.family)
 			return bad(r, "fabric=%s needs a gateway",
+				   addr_fmt(&r->o.fabric, 1, a));
+		if (addr_eq(&r->o.fabric, &net))
+			return bad(r, "fabric=%s is the rail's own subnet: its route is there already",
 				   addr_fmt(&r->o.fabric, 1, a));
 	}
 	return 0;

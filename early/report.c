@@ -331,8 +331,11 @@ struct boot_record *report_state_read(const char *rundir, unsigned *n)
 	while (fgets(line, sizeof(line), f)) {
 		struct boot_record *b;
 
-		if (sscanf(line, "RAIL%u_%15[A-Z]=%n", &i, field, &at) != 2 || i >= RAILS_MAX)
+		at = -1;
+		if (sscanf(line, "RAIL%u_%15[A-Z]%n", &i, field, &at) != 2 || at < 0 ||
+		    line[at] != '=' || i >= RAILS_MAX)
 			continue;
+		at++;
 		while (*n <= i) {
 			v = xgrow(v, *n, &cap, sizeof(*v));
 			memset(&v[(*n)++], 0, sizeof(*v));
