@@ -25,11 +25,34 @@
 #   gate_dumped     returns when railup has finished its dumps (reading all.rp_filter)
 #   gate_planned    returns when railup has planned and written all.rp_filter, and
 #                   holds it opening all.accept_local: nothing sent yet
-#   gate_release    lets it go on (its sysctl writes, then the netlink batch)
+#   gate_release    lets it go on (its sysctl writes, then the netlink batch);
+#                   the FIFOs are gone from then on
 
 command -v strace >/dev/null || fail "strace is missing (make check-hardening-deps)"
 
 RU_REAL=$RAILUP
+
+# Processes a test left held (a railup stopped by strace, or blocked at the
+# gate) when it failed: let go and killed on exit, before lib.sh's cleanup.
+RU_HELD=$RU_TMP/held
+mkdir -p "$RU_HELD"
+held() {
+	: >"$RU_HELD/$1"
+}
+released() {
+	rm -f "$RU_HELD/$1"
+}
+ru_fault_exit() {
+	local rc=$? f
+	for f in "$RU_HELD"/*; do
+		[ -e "$f" ] || continue
+		kill -CONT "${f##*/}" 2>/dev/null
+		kill -KILL "${f##*/}" 2>/dev/null
+	done
+	(exit "$rc")
+	ru_cleanup
+}
+trap ru_fault_exit EXIT
 
 # Under a sanitizer build (make check-sanitize), a traced railup runs without
 # leak detection: LeakSanitizer cannot work under ptrace.
@@ -181,12 +204,15 @@ ru_bg() {
 	ip netns exec "$ns" "$RAILUP" --cmdline "$RU_CMDLINE" --conf "$RU_CONF" \
 		--run-dir "$(rundir "$ns")" "$@" >"$RU_TMP/out" 2>"$RU_TMP/err" &
 	RU_BG=$!
+	held "$RU_BG"
 }
 
 # ru_join: waits for ru_bg's railup; sets RU_RC, RU_OUT, RU_ERR as ru does
 ru_join() {
 	RU_RC=0
 	wait "$RU_BG" || RU_RC=$?
+	released "$RU_BG"
+	[ -z "${RU_TRACEE:-}" ] || released "$RU_TRACEE"
 	RU_OUT=$(cat "$RU_TMP/out")
 	RU_ERR=$(cat "$RU_TMP/err")
 	printf '$ railup %s   # in %s, in the background: exit %d\n' "$RU_BG_CMD" "$RU_BG_NS" "$RU_RC"
@@ -241,7 +267,12 @@ gate_planned() {
 	gate_take "$1" rp_filter
 }
 
+# The FIFOs are unmounted first, in railup's own mount and network namespaces
+# (what /proc/sys/net is depends on the latter): whatever railup reads or
+# writes under conf/all after the gate is the real thing.
 gate_release() {
+	nsenter -t "$RU_BG" -m -n umount -l /proc/sys/net/ipv4/conf/all/rp_filter \
+		/proc/sys/net/ipv4/conf/all/accept_local || fail "gate: cannot unmount the FIFOs"
 	gate_take "$1" accept_local
 }
 
@@ -266,9 +297,10 @@ trace_stop() {
 		"$RAILUP" --cmdline "$RU_CMDLINE" --conf "$RU_CONF" --run-dir "$(rundir "$ns")" \
 		"$@" >"$RU_TMP/out" 2>"$RU_TMP/err" &
 	RU_BG=$!
+	held "$RU_BG"
 	for t in $(seq 1 1000); do
 		RU_TRACEE=$(awk '/--- stopped by SIGSTOP ---/ { print $1; exit }' "$RU_TRACE" 2>/dev/null || true)
-		[ -z "$RU_TRACEE" ] || return 0
+		[ -z "$RU_TRACEE" ] || { held "$RU_TRACEE"; return 0; }
 		kill -0 "$RU_BG" 2>/dev/null || break
 		sleep 0.01
 	done
