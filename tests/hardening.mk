@@ -91,7 +91,7 @@ check-valgrind: build/valgrind/railup build/unit-tests-vg test-deps
 	CK_FORK=no /usr/bin/valgrind $(VG_OPTS) --log-file=$(VG_LOGS)/vg-unit.%p.log \
 		build/unit-tests-vg >$(VG_LOGS)/unit.out 2>&1; rc=$$?; \
 	tail -n 3 $(VG_LOGS)/unit.out; \
-	RU_TOOL_LOGS=$(VG_LOGS) RAILUP=$(CURDIR)/build/valgrind/railup tests/run.sh $(HARDEN_SUITES) || rc=1; \
+	RU_TOOL_LOGS=$(VG_LOGS):$${TMPDIR:-/tmp}/valgrind_ RAILUP=$(CURDIR)/build/valgrind/railup tests/run.sh $(HARDEN_SUITES) || rc=1; \
 	tests/hardening-verdict.sh valgrind $(VG_LOGS) || rc=1; \
 	exit $$rc
 

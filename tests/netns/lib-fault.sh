@@ -60,6 +60,20 @@ untraced_leaks() {
 	[ -z "${ASAN_OPTIONS:-}" ] || export ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0"
 }
 
+# tool_path PATH: whether PATH is a file of the tool railup runs under, not
+# railup's: RU_TOOL_LOGS lists their prefixes, colon-separated (make
+# check-sanitize and check-valgrind set it: the sanitizers' logs, valgrind's
+# logs and its /tmp/valgrind_proc_* stand-ins for /proc/self files)
+tool_path() {
+	local p IFS=:
+	for p in ${RU_TOOL_LOGS:-}; do
+		[ -n "$p" ] || continue
+		case $1 in "$p"*) return 0 ;; esac
+		case "$p/" in "$1"/*) return 0 ;; esac # a parent a tool makes as mkdir -p would
+	done
+	return 1
+}
+
 # ---- invariants ----
 
 # owned_reported NS WHEN: every proto-114 rule and route belongs to a rail of
@@ -357,7 +371,7 @@ ru_strace() {
 # (RAILUP may be a wrapper: the test's own gate, valgrind's)
 launcher_exec() {
 	case $1 in
-	"$RAILUP" | "$RU_REAL" | */valgrind | */valgrind/*-linux | */setpriv | */unshare | /bin/sh | /usr/bin/sh | /bin/dash) return 0 ;;
+	"$RAILUP" | "$RU_REAL" | */valgrind | */valgrind.bin | */valgrind/*-linux | */setpriv | */unshare | /bin/sh | /usr/bin/sh | /bin/dash) return 0 ;;
 	esac
 	return 1
 }

@@ -35,10 +35,10 @@ ru_strace "$NODE" "$LOG" "$SET" status
 ru_strace "$NODE" "$LOG" "$SET" down
 
 # opens: "FLAGS PATH" (openat's directory argument dropped; strace names AT_FDCWD)
-# (a sanitizer's or valgrind's own log files, make check-sanitize and
-# check-valgrind, are theirs, not railup's)
+# (the files of the tool railup runs under, make check-sanitize and
+# check-valgrind, are the tool's: tool_path)
 opens=$(sed -nE 's/^[0-9]+ +(open|openat|openat2)\((AT_FDCWD, )?"([^"]*)", ([A-Z_|]+).*/\4 \3/p' "$LOG" |
-	awk -v logs="${RU_TOOL_LOGS:-/nonexistent}/" 'index($2, logs) != 1')
+	while read -r flags path; do tool_path "$path" || echo "$flags $path"; done)
 [ -n "$opens" ] || fail "strace saw no open"
 writes=$(awk '$1 ~ /O_WRONLY|O_RDWR|O_CREAT|O_TRUNC/' <<<"$opens")
 expect_contains "write opens (there are some)" "$writes" "/proc/sys/net/ipv4/conf/all/rp_filter"
@@ -52,12 +52,11 @@ expect_eq "write opens elsewhere than the rails' and conf/all's sysctls and the 
 expect_eq "opens under /proc/sys, /proc/net, /sys or the run dir without O_CLOEXEC" "" \
 	"$(awk -v run="$RUN/" '($2 ~ /^\/(proc\/sys|proc\/net|sys)\// || index($2, run) == 1) &&
 		$1 !~ /O_CLOEXEC/' <<<"$opens")"
-# (a sanitizer makes its log directory as mkdir -p would: those are its own)
 expect_eq "files made, renamed or removed outside the run dir" "" \
 	"$(grep -E '^[0-9]+ +(creat|mkdir|mkdirat|rename|renameat|renameat2|unlink|unlinkat|link|linkat|symlink|symlinkat|truncate|chmod|fchmodat|chown|fchownat)\(' "$LOG" |
-		grep -v "\"$RUN" | awk -v logs="${RU_TOOL_LOGS:-/nonexistent}" '{
-			p = $0; sub(/^[^"]*"/, "", p); sub(/".*/, "", p)
-			if (index(logs "/", p "/") == 1 || index(p, logs "/") == 1) next
-			print }' || true)"
+		grep -v "\"$RUN" | while read -r line; do
+			p=${line#*\"}
+			tool_path "${p%%\"*}" || echo "$line"
+		done || true)"
 printf '     (%d opens, %d for writing)\n' "$(grep -c . <<<"$opens")" "$(grep -c . <<<"$writes")"
 pass "writes only the rails' and conf/all's sysctls and its run dir, with O_NOFOLLOW|O_CLOEXEC"
