@@ -9,33 +9,13 @@
 #include "log.h"
 #include "sysctl.h"
 
-void change_describe(const struct change *c, char *buf, size_t n)
-{
-	struct plan one = { .ch = (struct change *)c, .n = 1 };
-	FILE *f = fmemopen(buf, n, "w");
-	size_t len;
-
-	buf[0] = '\0';
-	if (!f)
-		return;
-	plan_print(f, &one);
-	fclose(f);
-	buf[n - 1] = '\0';
-	len = strlen(buf);
-	if (len && buf[len - 1] == '\n')
-		buf[--len] = '\0';
-	/* Several sysctl lines (one per value of an interface) make one message. */
-	for (char *nl = buf; (nl = strchr(nl, '\n'));)
-		*nl = ';';
-}
-
 struct run {
 	struct railmap *m;
 	const struct plan *p;
 	unsigned *msg_change; /* batch message -> change */
 	uint8_t *failed;      /* per change */
 	uint8_t *unknown;     /* per change: its answer was lost */
-	int failures;
+	int failures, global_failures;
 };
 
 static void fail_change(struct run *run, unsigned ci, int err, const char *kmsg)
@@ -45,6 +25,7 @@ static void fail_change(struct run *run, unsigned ci, int err, const char *kmsg)
 
 	run->failed[ci] = 1;
 	run->failures++;
+	run->global_failures += c->rail < 0;
 	change_describe(c, what, sizeof(what));
 	if (c->rail >= 0)
 		rail_fail(&run->m->rail[c->rail], "apply", "%s: %s%s%s", what, strerror(-err),
@@ -242,6 +223,38 @@ static void update_ledger(const struct run *run, struct observed *o, const char 
 	free(v);
 }
 
+/*
+ * One netlink batch: the rules railup adds (rules), or every other change.
+ * Answers lost to a full socket are settled against the kernel's state.
+ */
+static void send_step(struct nl *nl, struct run *run, bool rules)
+{
+	struct nlbuf b = { 0 };
+	int ret;
+
+	for (unsigned i = 0; i < run->p->n; i++) {
+		const struct change *c = &run->p->ch[i];
+
+		if ((c->op == CH_RULE_ADD) != rules || run->failed[i])
+			continue;
+		/* A rail's rule commits it: a rail that failed gets none, nothing steers into it. */
+		if (rules && c->rail >= 0 && run->m->rail[c->rail].st.phase == RAIL_FAILED)
+			continue;
+		if (encode(&b, c))
+			run->msg_change[b.n - 1] = i;
+	}
+	ret = b.n ? nl_batch(nl, &b, batch_failed, run) : 0;
+	settle_unknown(nl, run);
+	if (ret < 0) {
+		log_err("netlink: %s", strerror(-ret));
+		for (unsigned i = 0; i < b.n; i++)
+			if (!run->failed[run->msg_change[i]])
+				fail_change(run, run->msg_change[i], ret, "");
+	}
+	memset(run->unknown, 0, run->p->n);
+	nlb_free(&b);
+}
+
 int apply_plan(struct nl *nl, struct railmap *m, struct observed *o, const struct plan *p,
 	       const char *rundir)
 {
@@ -252,29 +265,16 @@ int apply_plan(struct nl *nl, struct railmap *m, struct observed *o, const struc
 		.failed = xcalloc(p->n, 1),
 		.unknown = xcalloc(p->n, 1),
 	};
-	struct nlbuf b = { 0 };
-	int ret;
 
-	for (unsigned i = 0; i < p->n; i++) {
-		const struct change *c = &p->ch[i];
-
-		if (c->op == CH_SYSCTL && sysctl_write(c->ifname, c->sysctl.key, c->sysctl.value))
+	for (unsigned i = 0; i < p->n; i++)
+		if (p->ch[i].op == CH_SYSCTL &&
+		    sysctl_write(p->ch[i].ifname, p->ch[i].sysctl.key, p->ch[i].sysctl.value))
 			fail_change(&run, i, -errno, "");
-		else if (encode(&b, c))
-			run.msg_change[b.n - 1] = i;
-	}
-	ret = b.n ? nl_batch(nl, &b, batch_failed, &run) : 0;
-	settle_unknown(nl, &run);
-	if (ret < 0) {
-		log_err("netlink: %s", strerror(-ret));
-		for (unsigned i = 0; i < b.n; i++)
-			if (!run.failed[run.msg_change[i]])
-				fail_change(&run, run.msg_change[i], ret, "");
-	}
+	send_step(nl, &run, false);
+	send_step(nl, &run, true);
 	update_ledger(&run, o, rundir);
-	nlb_free(&b);
 	free(run.msg_change);
 	free(run.failed);
 	free(run.unknown);
-	return ret < 0 && !run.failures ? -1 : run.failures;
+	return run.global_failures;
 }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Carrying a plan out: sysctl values through /proc/sys, everything else in
- * one netlink batch in the plan's order. A failed change fails its rail (with
- * the change and the kernel's words); what succeeded is recorded in the
- * ledger, on disk and in o. Returns the number of failed changes, or -1 when nothing could be
- * sent at all.
+ * Carrying a plan out: sysctl values through /proc/sys, then one netlink
+ * batch of everything but the rails' rules, then one of the rules of the
+ * rails that have not failed: a rail's rule is what steers traffic into its
+ * table, so a rail that failed half way gets none. A failed change fails its
+ * rail (with the change and the kernel's words); what succeeded is recorded
+ * in the ledger, on disk and in o. Returns how many changes that belong to
+ * no rail (conf/all, leftovers) failed.
  */
 #ifndef RAILUP_APPLY_H
 #define RAILUP_APPLY_H
@@ -17,8 +19,5 @@
 
 int apply_plan(struct nl *nl, struct railmap *m, struct observed *o, const struct plan *p,
 	       const char *rundir);
-
-/* One change as the command line plan_print() writes, without the newline. */
-void change_describe(const struct change *c, char *buf, size_t n);
 
 #endif

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +20,22 @@
 #include "sysctl.h"
 #include "verify.h"
 #include "wait.h"
+
+/*
+ * Changing the network takes CAP_NET_ADMIN. Without it, uid 0 could still
+ * write /proc/sys/net and leave a node half done: refuse before anything.
+ */
+static int can_change(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { 0 };
+
+	if (syscall(SYS_capget, &h, d) == 0 && !(d[0].effective & (1u << CAP_NET_ADMIN))) {
+		log_err("changing the network needs CAP_NET_ADMIN, which this process lacks");
+		return -1;
+	}
+	return 0;
+}
 
 /* The map, or an exit status: bad input, or railup switched off. */
 static int load(const struct opts *o, struct railmap *m)
@@ -138,6 +157,43 @@ static bool required_failed(const struct railmap *m)
 	return false;
 }
 
+/* The last boot's record of a rail: its name and address (a NIC may carry two rails). */
+static const struct boot_record *boot_of(const struct boot_record *b, unsigned n,
+					 const struct rail *r)
+{
+	char a[ADDR_STRLEN];
+
+	addr_fmt(&r->addr, true, a);
+	for (unsigned i = 0; i < n; i++)
+		if (!strcmp(b[i].name, r->name) && !strcmp(b[i].address, a))
+			return &b[i];
+	return NULL;
+}
+
+/*
+ * apply verifies no RDMA: a rail it left untouched keeps what the last boot
+ * said of it (verified); the others are what apply made of them.
+ */
+static void keep_verified(const struct opts *opt, struct railmap *m, const struct plan *p)
+{
+	unsigned nb = 0;
+	struct boot_record *b = report_state_read(opt->rundir, &nb);
+	uint8_t *changed = xcalloc(m->n, 1);
+
+	for (unsigned i = 0; i < p->n; i++)
+		if (p->ch[i].rail >= 0)
+			changed[p->ch[i].rail] = 1;
+	for (unsigned i = 0; i < m->n; i++) {
+		const struct boot_record *r = boot_of(b, nb, &m->rail[i]);
+
+		if (m->rail[i].st.phase == RAIL_CONFIGURED && !changed[i] && r &&
+		    !strcmp(r->phase, "verified"))
+			m->rail[i].st.phase = RAIL_VERIFIED;
+	}
+	free(changed);
+	free(b);
+}
+
 static int up(const struct opts *opt, bool dry)
 {
 	struct railmap m;
@@ -145,14 +201,14 @@ static int up(const struct opts *opt, bool dry)
 	struct plan p = { 0 };
 	struct nl nl = { .fd = -1 };
 	uint8_t *todo = NULL;
-	int ret = load(opt, &m);
+	int ret = load(opt, &m), global_failed = 0;
 
 	if (ret >= 0) {
 		railmap_free(&m);
 		return ret;
 	}
 	ret = EXIT_FAIL;
-	if (observe(opt, &nl, &m, &o))
+	if ((!dry && can_change()) || observe(opt, &nl, &m, &o))
 		goto out;
 	if (resolve_hosts(&m, &o)) {
 		ret = EXIT_BAD;
@@ -164,21 +220,22 @@ static int up(const struct opts *opt, bool dry)
 	note_problems(&m, &p);
 	if (dry) {
 		plan_print(stdout, &p);
-	} else if (apply_plan(&nl, &m, &o, &p, opt->rundir) < 0) {
-		goto out;
-	} else {
-		for (unsigned i = 0; i < m.n; i++)
-			if (m.rail[i].st.phase != RAIL_FAILED)
-				m.rail[i].st.phase = RAIL_CONFIGURED;
-		report_outcome(&m);
-	}
-	if (dry) {
 		for (unsigned i = 0; i < m.n; i++)
 			if (m.rail[i].st.phase == RAIL_FAILED)
 				log_msg(m.rail[i].o.required ? LOG_ERR : LOG_WARNING, "%s: %s: %s",
 					m.rail[i].name, m.rail[i].st.stage, m.rail[i].st.error);
+	} else {
+		/* What belongs to no rail (conf/all as the map asks) failing fails apply too. */
+		global_failed = apply_plan(&nl, &m, &o, &p, opt->rundir);
+		for (unsigned i = 0; i < m.n; i++)
+			if (m.rail[i].st.phase != RAIL_FAILED)
+				m.rail[i].st.phase = RAIL_CONFIGURED;
+		keep_verified(opt, &m, &p);
+		report_outcome(&m);
+		if (report_state_write(opt->rundir, &m, report_result(&m, RAIL_CONFIGURED), "apply"))
+			log_warn("%s/state: %s", opt->rundir, strerror(errno));
 	}
-	ret = required_failed(&m) ? EXIT_FAIL : EXIT_OK;
+	ret = required_failed(&m) || global_failed ? EXIT_FAIL : EXIT_OK;
 out:
 	free(todo);
 	plan_free(&p);
@@ -208,7 +265,7 @@ int cmd_down(const struct opts *opt)
 
 	/* Whatever the map says now: railup's objects are found by their marks and the ledger. */
 	railmap_init(&m);
-	if (!observe(opt, &nl, &m, &o)) {
+	if (!can_change() && !observe(opt, &nl, &m, &o)) {
 		plan_down(&o, &p);
 		failed = apply_plan(&nl, &m, &o, &p, opt->rundir);
 		if (failed == 0) {
@@ -223,22 +280,10 @@ int cmd_down(const struct opts *opt)
 	return ret;
 }
 
-/* The last boot's record of a rail: its name and address (a NIC may carry two rails). */
-static const struct boot_record *boot_of(const struct boot_record *b, unsigned n,
-					 const struct rail *r)
-{
-	char a[ADDR_STRLEN];
-
-	addr_fmt(&r->addr, true, a);
-	for (unsigned i = 0; i < n; i++)
-		if (!strcmp(b[i].name, r->name) && !strcmp(b[i].address, a))
-			return &b[i];
-	return NULL;
-}
-
 /* Every rail checked as status sees it, with what the last boot said of it. */
 struct survey {
 	struct rail_check *c;
+	struct plan global; /* what applying the map would change beyond its rails */
 	const struct boot_record **boot; /* per rail, NULL: no record */
 	struct boot_record *records;
 	unsigned nrecords;
@@ -250,6 +295,7 @@ static void survey(const struct opts *opt, struct nl *nl, struct railmap *m,
 		   const struct observed *o, struct survey *s)
 {
 	struct rdma_port *ports;
+	uint8_t *none;
 	unsigned np;
 
 	rdma_ports(&ports, &np);
@@ -276,10 +322,18 @@ static void survey(const struct opts *opt, struct nl *nl, struct railmap *m,
 	}
 	s->rp_drops = sysctl_rpfilter_drops();
 	free(ports);
+	/* The map as a whole is in place when its own part (conf/all, no leftovers) plans empty. */
+	none = xcalloc(m->n, 1);
+	plan_up(m, o, none, true, &s->global);
+	free(none);
+	for (unsigned i = 0; i < s->global.n; i++)
+		if (s->global.ch[i].op != CH_FORGET)
+			s->all_ok = false;
 }
 
 static void survey_free(struct survey *s)
 {
+	plan_free(&s->global);
 	free(s->c);
 	free(s->boot);
 	free(s->records);
@@ -317,7 +371,7 @@ int cmd_status(const struct opts *opt)
 	if (ret < 0) {
 		survey(opt, &nl, &m, &o, &s);
 		report_status(stdout, &m, s.c, (const struct boot_record *const *)s.boot,
-			      s.rp_drops, opt->json);
+			      &s.global, s.rp_drops, opt->json);
 		write_metrics(opt, &m, &s);
 		ret = s.all_ok ? EXIT_OK : EXIT_FAIL;
 		survey_free(&s);
@@ -372,9 +426,16 @@ int cmd_health(const struct opts *opt)
 			if (!s.c[i].ok && first == m.n && m.rail[i].o.required)
 				first = i;
 		}
-		if (first < m.n)
+		if (first < m.n) {
 			printf("railup: %s: %s (%u of %u rails ok)\n", m.rail[first].name,
 			       s.c[first].why, ok, m.n);
+		} else if (!s.required_ok) {
+			char what[200];
+
+			change_describe(&s.global.ch[0], what, sizeof(what));
+			printf("railup: the map is not in place: %s pending (%u of %u rails ok)\n",
+			       what, ok, m.n);
+		}
 		else
 			printf("railup: ok: %u of %u rails ok\n", ok, m.n);
 		write_metrics(opt, &m, &s);
@@ -406,8 +467,9 @@ static void configure_one(struct railmap *m, unsigned i, void *arg)
 	only[i] = 1;
 	plan_up(m, &b->o, only, false, &p);
 	note_problems(m, &p);
-	if (r->st.phase != RAIL_FAILED && apply_plan(&b->nl, m, &b->o, &p, b->opt->rundir) >= 0 &&
-	    r->st.phase != RAIL_FAILED) {
+	if (r->st.phase != RAIL_FAILED)
+		apply_plan(&b->nl, m, &b->o, &p, b->opt->rundir);
+	if (r->st.phase != RAIL_FAILED) {
 		r->st.phase = RAIL_CONFIGURED;
 		log_info("%s: configured (table %u, priority %u)", r->name, r->o.table,
 			 r->o.priority);
@@ -443,7 +505,7 @@ static int signal_result(const struct opts *opt, struct railmap *m, enum boot_re
 		verified += m->rail[i].st.phase == RAIL_VERIFIED;
 	if (m->n)
 		report_outcome(m);
-	if (report_state_write(opt->rundir, m, res))
+	if (report_state_write(opt->rundir, m, res, "boot"))
 		log_warn("%s/state: %s", opt->rundir, strerror(errno));
 	snprintf(status, sizeof(status), "%s: %u of %u rails verified", report_result_name(res),
 		 verified, m->n);
@@ -471,6 +533,11 @@ int cmd_boot(const struct opts *opt)
 		railmap_free(&m);
 		return ret;
 	}
+	if (can_change()) {
+		for (unsigned i = 0; i < m.n; i++)
+			rail_fail(&m.rail[i], "start", "no CAP_NET_ADMIN");
+		goto verdict;
+	}
 	modules_load(&m);
 	if (observe(opt, &b.nl, &m, &b.o)) {
 		for (unsigned i = 0; i < m.n; i++)
@@ -488,7 +555,8 @@ int cmd_boot(const struct opts *opt)
 		wait_rails(&b.nl, &m, &b.o, m.timeout_ms, configure_one, &b);
 		verify_all(&b, &m);
 	}
-	ret = signal_result(opt, &m, report_result(&m));
+verdict:
+	ret = signal_result(opt, &m, report_result(&m, RAIL_VERIFIED));
 	if (*m.metrics || opt->metrics) {
 		struct survey sv = { 0 };
 

@@ -15,6 +15,7 @@
 #include "export.h"
 #include "host.h"
 #include "log.h"
+#include "match.h"
 #include "plan.h"
 #include "sysctl.h"
 
@@ -50,24 +51,7 @@ static char *mac_text(const uint8_t *b, unsigned n, bool upper, char buf[64])
 /* The identity as the map writes it, for comments and messages. */
 static const char *ident_text(const struct rail_match *id, char buf[80])
 {
-	char mac[64];
-
-	switch (id->kind) {
-	case MATCH_MAC:
-		snprintf(buf, 80, "mac=%s", mac_text(id->mac, id->maclen, false, mac));
-		break;
-	case MATCH_PCI:
-		snprintf(buf, 80, id->port ? "pci=%s/%u" : "pci=%s", id->pci, id->port);
-		break;
-	case MATCH_GUID:
-		snprintf(buf, 80, "guid=%016llx", (unsigned long long)id->guid);
-		break;
-	case MATCH_IBDEV:
-		snprintf(buf, 80, id->port ? "ibdev=%.60s/%u" : "ibdev=%.60s", id->ibdev, id->port);
-		break;
-	default:
-		snprintf(buf, 80, "its name");
-	}
+	match_describe(id, buf, 80);
 	return buf;
 }
 
@@ -318,15 +302,8 @@ static void sysctl_line(FILE *f, const char *comment, const char *dev, enum sysc
 /* conf/all as railup sets it: the map's value, lowered until every rail's own takes effect. */
 static void sysctl_all(FILE *f, const struct railmap *m, enum sysctl_key k)
 {
-	int min_ask = SC_UNSET, max = sysctl_desc[k].maxval, ceil;
+	int min_ask = plan_min_ask(m, k), max = sysctl_desc[k].maxval, ceil;
 
-	for (unsigned i = 0; i < m->n; i++) {
-		int ask = m->rail[i].o.sysctl[k];
-
-		if (m->rail[i].addr.family == AF_INET && ask != SC_UNSET &&
-		    (min_ask == SC_UNSET || ask < min_ask))
-			min_ask = ask;
-	}
 	if (m->all[k] != SC_UNSET) {
 		sysctl_line(f, "", "all", k, sysctl_all_target(k, m->all[k], m->all[k], min_ask));
 		return;

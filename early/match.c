@@ -62,10 +62,8 @@ static bool matches(const struct rail_match *m, const struct link *l,
 	return false;
 }
 
-/* The option as the map wrote it, for messages. */
-static void describe(const struct rail *r, char *buf, size_t len)
+void match_describe(const struct rail_match *m, char *buf, size_t len)
 {
-	const struct rail_match *m = &r->match;
 	size_t o = 0;
 
 	switch (m->kind) {
@@ -85,12 +83,12 @@ static void describe(const struct rail *r, char *buf, size_t len)
 		break;
 	case MATCH_IBDEV:
 		if (m->port)
-			snprintf(buf, len, "ibdev=%s/%u", m->ibdev, m->port);
+			snprintf(buf, len, "ibdev=%.60s/%u", m->ibdev, m->port);
 		else
-			snprintf(buf, len, "ibdev=%s", m->ibdev);
+			snprintf(buf, len, "ibdev=%.60s", m->ibdev);
 		break;
 	default:
-		snprintf(buf, len, "%s", r->name);
+		snprintf(buf, len, "its name");
 	}
 }
 
@@ -100,7 +98,7 @@ int match_rail(const struct rail *r, const struct observed *o, const struct rdma
 	const struct link *found = NULL;
 	char what[80];
 
-	describe(r, what, sizeof(what));
+	match_describe(&r->match, what, sizeof(what));
 	for (unsigned i = 0; i < o->nlink; i++) {
 		const struct link *l = &o->link[i];
 

@@ -15,6 +15,9 @@
 #include "rdmanl.h"
 #include "rtnl.h"
 
+/* The identity as the map writes it (mac=..., pci=.../port), for messages and comments. */
+void match_describe(const struct rail_match *id, char *buf, size_t len);
+
 /*
  * Sets r->st.ifname when exactly one netdev has the rail's identity: 1.
  * None (yet): 0; more than one: -1. why says which, quoting the option.

@@ -266,16 +266,26 @@ static bool plan_routes(struct ctx *c, int ri, const struct link *l)
 		bool same = false, owned = false;
 
 		for (; e && e < end && !route_key_cmp(e, &want[i]); e++) {
-			if (e->protocol != RAILUP_PROTO) {
+			/* Another owner's route, just as railup would make it (networkd after
+			 * railup export, say): the rail has it; railup leaves it be. */
+			if (e->protocol != RAILUP_PROTO && route_equiv(e, &want[i])) {
+				problem(c->p, ri, false,
+					"table %u: %s is there already as railup would make it "
+					"(proto %s): left as it is",
+					r->o.table, addr_fmt(&e->dst, true, a),
+					proto_name(e->protocol));
+				same = true;
+			} else if (e->protocol != RAILUP_PROTO) {
 				problem(c->p, ri, true,
 					"table %u already holds %s (proto %s), not railup's: left "
 					"alone",
 					r->o.table, addr_fmt(&e->dst, true, a),
 					proto_name(e->protocol));
 				return false;
+			} else {
+				owned = true;
+				same |= route_same(e, &want[i]);
 			}
-			owned = true;
-			same |= route_same(e, &want[i]);
 		}
 		if (!same || flushed) {
 			struct change *ch = add(c->p, owned || flushed ? CH_ROUTE_REPLACE : CH_ROUTE_ADD,
@@ -510,6 +520,20 @@ static void plan_rail(struct ctx *c, int ri)
 	plan_rule(c, ri);
 }
 
+int plan_min_ask(const struct railmap *m, enum sysctl_key k)
+{
+	int min_ask = SC_UNSET;
+
+	for (unsigned i = 0; i < m->n; i++) {
+		int ask = m->rail[i].o.sysctl[k];
+
+		if (m->rail[i].addr.family == AF_INET && ask != SC_UNSET &&
+		    (min_ask == SC_UNSET || ask < min_ask))
+			min_ask = ask;
+	}
+	return min_ask;
+}
+
 /* conf/all: the map's value, lowered until every rail's own value takes effect. */
 static void plan_all(struct ctx *c)
 {
@@ -522,13 +546,7 @@ static void plan_all(struct ctx *c)
 		/* conf/all of IPv6 keeps its own counsel: railup manages IPv4's. */
 		if (sysctl_desc[k].family != AF_INET)
 			continue;
-		for (unsigned i = 0; i < c->m->n; i++) {
-			int ask = c->m->rail[i].o.sysctl[k];
-
-			if (c->m->rail[i].addr.family == AF_INET && ask != SC_UNSET &&
-			    (min_ask == SC_UNSET || ask < min_ask))
-				min_ask = ask;
-		}
+		min_ask = plan_min_ask(c->m, k);
 		base = c->m->all[k] != SC_UNSET ? c->m->all[k] : rec ? rec->orig : now;
 		target = sysctl_all_target(k, base, now, min_ask);
 		/* Back to what railup found, and not the map's to manage: the entry goes. */
@@ -719,6 +737,26 @@ void plan_print(FILE *f, const struct plan *p)
 			break;
 		}
 	}
+}
+
+void change_describe(const struct change *c, char *buf, size_t n)
+{
+	struct plan one = { .ch = (struct change *)c, .n = 1 };
+	FILE *f = fmemopen(buf, n, "w");
+	size_t len;
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	plan_print(f, &one);
+	fclose(f);
+	buf[n - 1] = '\0';
+	len = strlen(buf);
+	if (len && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	/* Several sysctl lines (one per value of an interface) make one message. */
+	for (char *nl = buf; (nl = strchr(nl, '\n'));)
+		*nl = ';';
 }
 
 void plan_free(struct plan *p)

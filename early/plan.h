@@ -77,8 +77,13 @@ void plan_down(const struct observed *o, struct plan *p);
 struct rule plan_rail_rule(const struct rail *r);
 unsigned plan_rail_routes(const struct rail *r, int ifindex, struct route out[2]);
 
+/* The smallest value of key k any IPv4 rail asks for (SC_UNSET: none asks): conf/all's ceiling. */
+int plan_min_ask(const struct railmap *m, enum sysctl_key k);
+
 /* As ip(8) and sysctl(8) command lines an operator could paste. */
 void plan_print(FILE *f, const struct plan *p);
+/* One change as plan_print() writes it, on one line. */
+void change_describe(const struct change *c, char *buf, size_t n);
 void plan_free(struct plan *p);
 
 #endif

@@ -55,6 +55,9 @@ static void text_rail(FILE *f, const struct rail *r, const struct rail_check *c,
 	fprintf(f, "\n  rule      priority %u: from %s lookup %u%s\n", r->o.priority,
 		addr_fmt(&r->addr, false, a), r->o.table, c->rule ? "" : " missing");
 	fprintf(f, "  table %-4u %u of %u routes\n", r->o.table, c->routes_have, c->routes_want);
+	if (c->foreign)
+		fprintf(f, "  owner     rule or routes made by another (proto %u), as railup would\n",
+			c->foreign);
 	if (c->decided && !c->decision_err)
 		fprintf(f, "  decision  %s from %s: dev %s table %u%s\n",
 			addr_fmt(&c->target, false, a), addr_fmt(&r->addr, false, b),
@@ -108,6 +111,7 @@ static void json_rail(FILE *f, const struct rail *r, const struct rail_check *c,
 	fprintf(f, ",\"address_present\":%s,\"rule\":%s", c->addr ? "true" : "false",
 		c->rule ? "true" : "false");
 	fprintf(f, ",\"routes\":{\"want\":%u,\"have\":%u}", c->routes_want, c->routes_have);
+	fprintf(f, ",\"foreign_proto\":%u", c->foreign);
 	if (c->decided) {
 		fprintf(f, ",\"decision\":{\"to\":\"%s\"", addr_fmt(&c->target, false, a));
 		fprintf(f, ",\"from\":\"%s\",\"dev\":", addr_fmt(&r->addr, false, a));
@@ -145,12 +149,16 @@ static void json_rail(FILE *f, const struct rail *r, const struct rail_check *c,
 }
 
 void report_status(FILE *f, const struct railmap *m, const struct rail_check *c,
-		   const struct boot_record *const *boot, long long rp_drops, bool json)
+		   const struct boot_record *const *boot, const struct plan *global,
+		   long long rp_drops, bool json)
 {
-	unsigned ok = 0;
+	unsigned ok = 0, pending = 0;
+	char what[200];
 
 	for (unsigned i = 0; i < m->n; i++)
 		ok += c[i].ok;
+	for (unsigned i = 0; i < global->n; i++)
+		pending += global->ch[i].op != CH_FORGET;
 	if (json) {
 		fprintf(f, "{\"rails\":[");
 		for (unsigned i = 0; i < m->n; i++) {
@@ -158,15 +166,30 @@ void report_status(FILE *f, const struct railmap *m, const struct rail_check *c,
 				fputc(',', f);
 			json_rail(f, &m->rail[i], &c[i], boot[i]);
 		}
+		fprintf(f, "],\"pending\":[");
+		for (unsigned i = 0, first = 1; i < global->n; i++) {
+			if (global->ch[i].op == CH_FORGET)
+				continue;
+			change_describe(&global->ch[i], what, sizeof(what));
+			fprintf(f, "%s", first ? "" : ",");
+			json_str(f, what);
+			first = 0;
+		}
 		fprintf(f, "],\"rp_filter_drops\":%lld,\"ok\":%s}\n", rp_drops,
-			ok == m->n ? "true" : "false");
+			ok == m->n && !pending ? "true" : "false");
 		return;
 	}
 	for (unsigned i = 0; i < m->n; i++)
 		text_rail(f, &m->rail[i], &c[i], boot[i]);
+	for (unsigned i = 0; i < global->n; i++)
+		if (global->ch[i].op != CH_FORGET) {
+			change_describe(&global->ch[i], what, sizeof(what));
+			fprintf(f, "map: WRONG: pending: %s\n", what);
+		}
 	if (rp_drops >= 0)
 		fprintf(f, "rp_filter drops (IPReversePathFilter): %lld\n", rp_drops);
-	fprintf(f, "%u rail%s: %u ok, %u wrong\n", m->n, m->n == 1 ? "" : "s", ok, m->n - ok);
+	fprintf(f, "%u rail%s: %u ok, %u wrong%s\n", m->n, m->n == 1 ? "" : "s", ok, m->n - ok,
+		pending ? "; the map's own settings are not in place" : "");
 }
 
 void report_outcome(const struct railmap *m)
@@ -188,15 +211,18 @@ void report_outcome(const struct railmap *m)
 		count[RAIL_VERIFIED], count[RAIL_CONFIGURED], count[RAIL_FAILED]);
 }
 
-enum boot_result report_result(const struct railmap *m)
+enum boot_result report_result(const struct railmap *m, enum rail_phase enough)
 {
 	enum boot_result res = BOOT_OK;
 
 	if (m->disabled == 1)
 		return BOOT_DISABLED;
-	for (unsigned i = 0; i < m->n; i++)
-		if (m->rail[i].st.phase != RAIL_VERIFIED)
+	for (unsigned i = 0; i < m->n; i++) {
+		enum rail_phase p = m->rail[i].st.phase;
+
+		if (p == RAIL_FAILED || p < enough)
 			res = m->rail[i].o.required ? BOOT_FAILED : res == BOOT_OK ? BOOT_DEGRADED : res;
+	}
 	return res;
 }
 
@@ -222,7 +248,8 @@ static void shq(FILE *f, const char *key, unsigned i, const char *field, const c
 	fputs("'\n", f);
 }
 
-int report_state_write(const char *rundir, const struct railmap *m, enum boot_result res)
+int report_state_write(const char *rundir, const struct railmap *m, enum boot_result res,
+		       const char *by)
 {
 	char path[4096], tmp[4096], num[32];
 	unsigned verified = 0, failed = 0;
@@ -246,6 +273,7 @@ int report_state_write(const char *rundir, const struct railmap *m, enum boot_re
 	fprintf(f, "# railup boot result; sourceable by sh\n");
 	shq(f, "RAILUP_RESULT", 0, NULL, report_result_name(res));
 	shq(f, "RAILUP_POLICY", 0, NULL, m->policy == POLICY_HALT ? "halt" : "continue");
+	shq(f, "RAILUP_BY", 0, NULL, by);
 	fprintf(f, "RAILUP_TIME=%lld\nRAILUP_RAILS=%u\nRAILUP_VERIFIED=%u\nRAILUP_FAILED=%u\n",
 		(long long)time(NULL), m->n, verified, failed);
 	for (unsigned i = 0; i < m->n; i++) {
@@ -404,10 +432,14 @@ static int v_configured(const struct rail_check *c, const struct boot_record *b)
 	return c->link && c->addr && c->rule && c->table;
 }
 
-/* Verified: the routing decision now, and RDMA at the last boot (when railup booted). */
+/*
+ * Verified: the routing decision now, and nothing the last boot found wrong
+ * (a rail the boot failed is not ok; one apply configured later has no RDMA
+ * verdict to spoil it).
+ */
 static int v_verified(const struct rail_check *c, const struct boot_record *b)
 {
-	return c->ok && c->decided && c->decision_ok && (!b || !strcmp(b->phase, "verified"));
+	return c->ok && c->decided && c->decision_ok && (!b || strcmp(b->phase, "failed"));
 }
 
 static int v_ok(const struct rail_check *c, const struct boot_record *b)
@@ -434,7 +466,7 @@ static void prom_write(FILE *f, const struct railmap *m, const struct rail_check
 	prom_rails(f, m, c, boot, "rail_configured",
 		   "The rail's address, rule and table routes are in place.", v_configured);
 	prom_rails(f, m, c, boot, "rail_verified",
-		   "The kernel routes from the rail by the rail, and RDMA was verified at boot.",
+		   "The kernel routes from the rail by the rail; the last boot's RDMA checks passed.",
 		   v_verified);
 	prom_rails(f, m, c, boot, "rail_ok", "railup status finds nothing wrong with the rail.",
 		   v_ok);

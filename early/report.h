@@ -10,6 +10,7 @@
 #include <net/if.h>
 #include <stdio.h>
 
+#include "plan.h"
 #include "rail.h"
 #include "verify.h"
 
@@ -23,15 +24,18 @@ struct boot_record {
 };
 
 /* boot: what the last boot said of each rail (NULL entries: nothing). */
+/* global: what applying the map would still change beyond its rails (conf/all, leftovers). */
 void report_status(FILE *f, const struct railmap *m, const struct rail_check *c,
-		   const struct boot_record *const *boot, long long rp_drops, bool json);
+		   const struct boot_record *const *boot, const struct plan *global,
+		   long long rp_drops, bool json);
 
 /* One line per rail (its phase, or its stage and error) and a summary. */
 void report_outcome(const struct railmap *m);
 
 /* The boot's verdict. */
 enum boot_result { BOOT_OK, BOOT_DEGRADED, BOOT_FAILED, BOOT_DISABLED, BOOT_INVALID };
-enum boot_result report_result(const struct railmap *m);
+/* ok when every required rail reached the phase at least (boot: verified; apply: configured). */
+enum boot_result report_result(const struct railmap *m, enum rail_phase enough);
 const char *report_result_name(enum boot_result r);
 
 /*
@@ -39,7 +43,8 @@ const char *report_result_name(enum boot_result r);
  * RAIL<i>_NAME, _PHASE, ...), for hooks, health checks and railup status.
  * Written atomically; /run survives switch_root.
  */
-int report_state_write(const char *rundir, const struct railmap *m, enum boot_result res);
+int report_state_write(const char *rundir, const struct railmap *m, enum boot_result res,
+		       const char *by);
 
 /*
  * The node_exporter textfile: per rail whether it is configured, verified

@@ -570,11 +570,16 @@ const struct rule *observed_rules_at(const struct observed *o, uint32_t priority
 	return lower_bound(&key, o->rule, o->nrule, sizeof(key), rule_qcmp);
 }
 
-bool route_same(const struct route *a, const struct route *b)
+bool route_equiv(const struct route *a, const struct route *b)
 {
 	return !route_key_cmp(a, b) && a->oif == b->oif && addr_same_ip(&a->gw, &b->gw) &&
-	       addr_same_ip(&a->src, &b->src) && a->scope == b->scope &&
-	       a->protocol == b->protocol && a->type == b->type && !a->other && !b->other;
+	       addr_same_ip(&a->src, &b->src) && a->scope == b->scope && a->type == b->type &&
+	       !a->other && !b->other;
+}
+
+bool route_same(const struct route *a, const struct route *b)
+{
+	return route_equiv(a, b) && a->protocol == b->protocol;
 }
 
 bool rule_same(const struct rule *a, const struct rule *b)

@@ -89,7 +89,9 @@ const struct route *observed_route(const struct observed *o, const struct route 
 /* The first rule at priority, or NULL; the others at it follow. */
 const struct rule *observed_rules_at(const struct observed *o, uint32_t priority);
 int route_key_cmp(const struct route *a, const struct route *b);
-/* Whether the two carry the same next hop, source, scope and protocol. */
+/* Whether the two carry the same next hop, source and scope: the same route to the kernel. */
+bool route_equiv(const struct route *a, const struct route *b);
+/* route_equiv, and both made by the same protocol. */
 bool route_same(const struct route *a, const struct route *b);
 /* Whether the rule is exactly railup's "from SRC lookup TABLE priority P". */
 bool rule_same(const struct rule *a, const struct rule *b);

@@ -28,14 +28,18 @@ static void wrong(struct rail_check *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool has_rule(const struct observed *o, const struct rail *r)
+/* The rail's rule, railup's or another owner's just like it. */
+static bool has_rule(const struct observed *o, const struct rail *r, struct rail_check *c)
 {
 	struct rule want = plan_rail_rule(r);
 	const struct rule *e = observed_rules_at(o, want.priority);
 
 	for (; e && e < o->rule + o->nrule && e->priority == want.priority; e++)
-		if (rule_same(e, &want) && e->protocol == RAILUP_PROTO)
+		if (rule_same(e, &want)) {
+			if (e->protocol != RAILUP_PROTO)
+				c->foreign = e->protocol;
 			return true;
+		}
 	return false;
 }
 
@@ -50,7 +54,9 @@ static void count_routes(const struct observed *o, const struct rail *r, int ifi
 		const struct route *e = observed_route(o, &want[i]);
 
 		for (; e && e < o->route + o->nroute && !route_key_cmp(e, &want[i]); e++)
-			if (route_same(e, &want[i])) {
+			if (route_equiv(e, &want[i])) {
+				if (e->protocol != RAILUP_PROTO)
+					c->foreign = e->protocol;
 				c->routes_have++;
 				break;
 			}
@@ -95,7 +101,7 @@ void verify_audit(const struct railmap *m, const struct observed *o, unsigned i,
 	}
 	if (!c->addr)
 		wrong(c, "%s lacks its address", ifname);
-	c->rule = has_rule(o, r);
+	c->rule = has_rule(o, r, c);
 	if (!c->rule)
 		wrong(c, "no rule from the rail's address to table %u at priority %u", r->o.table,
 		      r->o.priority);

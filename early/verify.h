@@ -18,6 +18,7 @@ struct rail_check {
 	const struct link *link;
 	struct ident id; /* its hardware, filled by the caller (match_ident) */
 	bool addr, rule, table;
+	uint8_t foreign; /* the protocol of a rule or route another owner made as railup would */
 	unsigned routes_want, routes_have;
 	/* ip route get <target> from <rail address> */
 	struct ipaddr target;

@@ -343,7 +343,7 @@ addrs() {
 # name, space separated. A rail's line starts with its name ("ib1: WRONG: ..."
 # or "ib1 10.0.2.14/24: WRONG: ..."); its details are indented.
 wrong_rails() {
-	awk '/^[^ ].*: WRONG/ { sub(/:$/, "", $1); printf "%s%s", sep, $1; sep = " " }'
+	awk '/^[^ ].*: WRONG/ && !/^map: / { sub(/:$/, "", $1); printf "%s%s", sep, $1; sep = " " }'
 }
 
 # link_up NS DEV: "yes" when DEV is administratively up

@@ -114,7 +114,9 @@ default via 10.0.1.1 dev ib0 src 10.0.1.15 proto 114" "$(routes_text "$NODE" 101
 		"$(route_get "$NODE" 10.0.99.99 10.0.1.15)"
 	owned=$(cat "$(rundir "$NODE")/owned")
 	expect_not_contains "after B: the ledger keeps no old ib0 address" "$owned" "10.0.1.14"
-	expect_contains "after B: the ledger has ib0's new address" "$owned" "addr ib0 10.0.1.15/24"
+	# ledger entries: addr IFNAME IFINDEX ADDRESS
+	expect_contains "after B: the ledger has ib0's new address" "$owned" \
+		"addr ib0 $(ip -n "$NODE" -j link show ib0 | jq .[0].ifindex) 10.0.1.15/24"
 	ru_ok "$NODE" status
 	set_conf "$MAP_A"
 	ru_ok "$NODE" apply
