@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -858,15 +859,22 @@ static enum config_result parse_all(struct railmap *m, const struct toks *tl)
  * The file, then the command line. The command line's rd.rail=0 switches
  * railup off before the file is read: a broken file must not stop that.
  */
-static enum config_result from_sources(struct railmap *m, const char *cmdline, size_t clen,
-				       const char *cmd_where, const char *conf, size_t flen,
+/* A command line's text and where it came from. */
+struct source {
+	const char *text;
+	size_t len;
+	const char *where;
+};
+
+static enum config_result from_sources(struct railmap *m, const struct source *cmdline,
+				       unsigned ncmdline, const char *conf, size_t flen,
 				       const char *conf_where, int conf_err)
 {
 	struct toks cmd = { 0 }, tl = { 0 };
 	enum config_result res = CONFIG_BAD;
 
-	if (cmdline)
-		collect_cmdline(&cmd, cmdline, clen, cmd_where);
+	for (unsigned i = 0; i < ncmdline; i++)
+		collect_cmdline(&cmd, cmdline[i].text, cmdline[i].len, cmdline[i].where);
 	if (switched(&cmd) == 1) {
 		m->disabled = 1;
 		res = CONFIG_DISABLED;
@@ -885,7 +893,9 @@ static enum config_result from_sources(struct railmap *m, const char *cmdline, s
 enum config_result config_from_text(struct railmap *m, const char *cmdline, size_t cmdline_len,
 				    const char *conf, size_t conf_len)
 {
-	return from_sources(m, cmdline, cmdline_len, "cmdline", conf, conf_len, "railup.conf", 0);
+	struct source cmd = { cmdline, cmdline_len, "cmdline" };
+
+	return from_sources(m, &cmd, cmdline ? 1 : 0, conf, conf_len, "railup.conf", 0);
 }
 
 /* Reads a whole file; NULL with errno ENOENT when it is not there. */
@@ -918,23 +928,65 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/*
+ * What dracut adds to the kernel command line in an initramfs it built
+ * (/etc/cmdline, the .conf files of /etc/cmdline.d) is read with /proc/cmdline, before it,
+ * as dracut's own getarg reads them.
+ */
+static unsigned dracut_cmdline(struct source *v, unsigned max, char **bufs)
+{
+	static const char pattern[] = "/etc/cmdline.d/*.conf";
+	unsigned n = 0;
+	glob_t g;
+
+	bufs[n] = slurp("/etc/cmdline", &v[n].len);
+	if (bufs[n])
+		v[n].text = bufs[n], v[n].where = "/etc/cmdline", n++;
+	if (glob(pattern, 0, NULL, &g))
+		return n;
+	for (size_t i = 0; i < g.gl_pathc && n < max; i++) {
+		bufs[n] = slurp(g.gl_pathv[i], &v[n].len);
+		if (!bufs[n])
+			continue;
+		v[n].text = bufs[n];
+		v[n].where = xrealloc(NULL, strlen(g.gl_pathv[i]) + 1);
+		strcpy((char *)v[n].where, g.gl_pathv[i]);
+		n++;
+	}
+	globfree(&g);
+	return n;
+}
+
 enum config_result config_load(struct railmap *m, const char *cmdline_path, const char *conf_path,
 			       bool conf_required)
 {
-	size_t clen = 0, flen = 0;
-	char *cmd = slurp(cmdline_path, &clen), *conf;
+	struct source cmd[17];
+	char *bufs[17], *conf;
+	unsigned n = 0;
+	size_t flen = 0;
 	enum config_result res;
 	int conf_err;
 
-	if (!cmd) {
+	if (!strcmp(cmdline_path, "/proc/cmdline"))
+		n = dracut_cmdline(cmd, 16, bufs);
+	bufs[n] = slurp(cmdline_path, &cmd[n].len);
+	if (!bufs[n]) {
 		log_err("%s: %s", cmdline_path, strerror(errno));
-		return CONFIG_BAD;
+		res = CONFIG_BAD;
+		goto out;
 	}
+	cmd[n].text = bufs[n];
+	cmd[n++].where = cmdline_path;
 	conf = slurp(conf_path, &flen);
 	/* No /etc/railup.conf is fine: the command line may hold the whole map. */
 	conf_err = !conf && (conf_required || errno != ENOENT) ? errno : 0;
-	res = from_sources(m, cmd, clen, cmdline_path, conf, flen, conf_path, conf_err);
+	res = from_sources(m, cmd, n, conf, flen, conf_path, conf_err);
 	free(conf);
-	free(cmd);
+out:
+	for (unsigned i = 0; i < n; i++) {
+		free(bufs[i]);
+		if (strncmp(cmd[i].where, "/etc/cmdline.d/", 15) == 0)
+			free((char *)cmd[i].where);
+	}
 	return res;
 }

@@ -27,7 +27,9 @@ enum config_result { CONFIG_BAD = -1, CONFIG_OK = 0, CONFIG_DISABLED = 1 };
 
 /*
  * Reads both sources (a missing conf is fine unless conf_required), merges
- * and finalizes the map. Every problem is one logged line quoting the token.
+ * and finalizes the map. With /proc/cmdline, what dracut adds to the command
+ * line (/etc/cmdline, the .conf files of /etc/cmdline.d) comes
+ * first. Every problem is one logged line quoting the token.
  */
 enum config_result config_load(struct railmap *m, const char *cmdline_path, const char *conf_path,
 			       bool conf_required);
