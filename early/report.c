@@ -63,7 +63,7 @@ static void text_rail(FILE *f, const struct rail *r, const struct rail_check *c,
 			addr_fmt(&c->target, false, a), addr_fmt(&r->addr, false, b),
 			c->decision_dev, c->decision.table, c->decision_ok ? "" : " (wrong)");
 	if (boot)
-		fprintf(f, "  boot      %s%s%s%s%s\n", boot->phase, *boot->stage ? " at " : "",
+		fprintf(f, "  recorded  %s%s%s%s%s\n", boot->phase, *boot->stage ? " at " : "",
 			boot->stage, *boot->error ? ": " : "", boot->error);
 	if (!c->link)
 		return;

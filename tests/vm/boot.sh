@@ -261,7 +261,7 @@ happy)
 	run_railup status
 	vm_check_eq "$S: railup status exits 0" 0 "$RC"
 	vm_check "$S: railup status: 4 rails: 4 ok, 0 wrong" has $OUT "4 rails: 4 ok, 0 wrong"
-	vm_check_eq "$S: railup status: each rail booted verified" 4 "$(grep -c '^  boot      verified$' $OUT)"
+	vm_check_eq "$S: railup status: each rail booted verified" 4 "$(grep -c '^  recorded  verified$' $OUT)"
 	run_railup status --json
 	vm_check_eq "$S: railup status --json exits 0" 0 "$RC"
 	vm_check "$S: status --json: ok true, no drops" grep -q '"rp_filter_drops":0,"ok":true}$' $OUT
