@@ -128,16 +128,14 @@ overflow_dump() {
 }
 
 overflow_batch() {
-	local pid added
+	local added
 	build_four_rails d4
 	set_conf "$MAP_A"
 	gate_setup
 	ru_bg "$NODE" apply
 	gate_dumped "$NODE"
 	gate_planned "$NODE"
-	pid=$(pgrep -f "^$RU_REAL --cmdline" | head -n 1)
-	[ -n "$pid" ] || fail "railup's process not found"
-	flood "$NODE" "$pid"
+	flood "$NODE" "$RU_BG" # (ip netns exec, the gate's wrapper and railup: one process)
 	gate_release "$NODE"
 	ru_join
 	gate_teardown
