@@ -44,6 +44,7 @@ released() {
 }
 ru_fault_exit() {
 	local rc=$? f
+	set +e
 	for f in "$RU_HELD"/*; do
 		[ -e "$f" ] || continue
 		kill -CONT "${f##*/}" 2>/dev/null
