@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -50,26 +51,36 @@ int sysctl_all_target(enum sysctl_key k, int want, int observed, int min_ask)
 	return t;
 }
 
-static int path(char *buf, size_t n, const char *dev, enum sysctl_key k)
+/*
+ * Opens conf/<dev>/<key> below a directory descriptor kept for the process:
+ * each open then walks two names instead of six, and openat() spares the
+ * fcntl() musl's open() adds after O_CLOEXEC.
+ */
+static int open_conf(const char *dev, enum sysctl_key k, int flags)
 {
-	if (strchr(dev, '/') || !strcmp(dev, ".") || !strcmp(dev, "..")) {
+	static int dirs[2] = { -1, -1 };
+	bool v6 = sysctl_desc[k].family == AF_INET6;
+	char p[IFNAMSIZ + 32];
+
+	if (strchr(dev, '/') || !strcmp(dev, ".") || !strcmp(dev, "..") || strlen(dev) >= IFNAMSIZ) {
 		errno = EINVAL;
 		return -1;
 	}
-	snprintf(buf, n, "/proc/sys/net/ipv%c/conf/%s/%s", sysctl_desc[k].family == AF_INET6 ? '6' : '4',
-		 dev, sysctl_desc[k].name);
-	return 0;
+	if (dirs[v6] < 0)
+		dirs[v6] = openat(AT_FDCWD, v6 ? "/proc/sys/net/ipv6/conf" : "/proc/sys/net/ipv4/conf",
+				  O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirs[v6] < 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/%s", dev, sysctl_desc[k].name);
+	return openat(dirs[v6], p, flags | O_NOFOLLOW | O_CLOEXEC);
 }
 
 int sysctl_read(const char *dev, enum sysctl_key k)
 {
-	char p[128], buf[32];
+	char buf[32];
 	ssize_t n;
-	int fd;
+	int fd = open_conf(dev, k, O_RDONLY);
 
-	if (path(p, sizeof(p), dev, k))
-		return -1;
-	fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	n = read(fd, buf, sizeof(buf) - 1);
@@ -82,13 +93,10 @@ int sysctl_read(const char *dev, enum sysctl_key k)
 
 int sysctl_write(const char *dev, enum sysctl_key k, int value)
 {
-	char p[128], buf[16];
-	int fd, n, saved;
+	char buf[16];
+	int fd = open_conf(dev, k, O_WRONLY), n, saved;
 	ssize_t w;
 
-	if (path(p, sizeof(p), dev, k))
-		return -1;
-	fd = open(p, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	n = snprintf(buf, sizeof(buf), "%d\n", value);

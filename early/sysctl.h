@@ -3,7 +3,8 @@
  * The per-interface IPv4 settings railup manages (net.ipv4.conf.*): how the
  * kernel combines an interface's value with conf/all, what conf/all must be
  * for every rail's value to take effect, and reading and writing /proc/sys.
- * Per-interface values are written over rtnetlink (rtnl.h), batched.
+ * Observing reads per-interface values from the link dump (rtnl.h); every
+ * change is written here.
  */
 #ifndef RAILUP_SYSCTL_H
 #define RAILUP_SYSCTL_H

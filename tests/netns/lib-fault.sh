@@ -357,7 +357,7 @@ ru_strace() {
 	shift 3
 	RU_RC=0
 	untraced_leaks
-	in_ns "$ns" strace -f -qq -o "$log.part" -e trace="$set" -e verbose=all -s 65536 \
+	in_ns "$ns" strace -f -qq ${RU_STRACE_OPTS:-} -o "$log.part" -e trace="$set" -e verbose=all -s 65536 \
 		"$RAILUP" --cmdline "$RU_CMDLINE" --conf "$RU_CONF" --run-dir "$(rundir "$ns")" \
 		"$@" >"$RU_TMP/out" 2>"$RU_TMP/err" || RU_RC=$?
 	cat "$log.part" >>"$log"

@@ -18,6 +18,8 @@ carrier "$NODE" ib3 "$SW" down
 LOG=$RU_TMP/files.strace
 SET=open,openat,openat2,creat,mkdir,mkdirat,rename,renameat,renameat2,unlink,unlinkat,link,linkat,symlink,symlinkat,truncate,chmod,fchmodat,chown,fchownat
 RUN=$(rundir "$NODE")
+# -y: the directory an openat() is relative to, by its path
+RU_STRACE_OPTS=-y
 set_conf "$MAP_A"
 ru_strace "$NODE" "$LOG" "$SET" apply
 expect_rc "apply" 0
@@ -34,11 +36,15 @@ ru_strace "$NODE" "$LOG" "$SET" boot --no-kmsg
 ru_strace "$NODE" "$LOG" "$SET" status
 ru_strace "$NODE" "$LOG" "$SET" down
 
-# opens: "FLAGS PATH" (openat's directory argument dropped; strace names AT_FDCWD)
-# (the files of the tool railup runs under, make check-sanitize and
-# check-valgrind, are the tool's: tool_path)
-opens=$(sed -nE 's/^[0-9]+ +(open|openat|openat2)\((AT_FDCWD, )?"([^"]*)", ([A-Z_|]+).*/\4 \3/p' "$LOG" |
-	while read -r flags path; do tool_path "$path" || echo "$flags $path"; done)
+# opens: "FLAGS PATH", a path relative to a directory descriptor joined to
+# that directory's (the files of the tool railup runs under, make
+# check-sanitize and check-valgrind, are the tool's: tool_path)
+opens=$(sed -nE 's/^[0-9]+ +(open|openat|openat2)\((AT_FDCWD, |[0-9]+<([^>]*)>, )?"([^"]*)", ([A-Z_|]+).*/\5 \3 \4/p' "$LOG" |
+	while read -r flags dir path; do
+		[ -n "$path" ] || { path=$dir; dir=; }
+		case $path in /*) ;; *) path=${dir:+$dir/}$path ;; esac
+		tool_path "$path" || echo "$flags $path"
+	done)
 [ -n "$opens" ] || fail "strace saw no open"
 writes=$(awk '$1 ~ /O_WRONLY|O_RDWR|O_CREAT|O_TRUNC/' <<<"$opens")
 expect_contains "write opens (there are some)" "$writes" "/proc/sys/net/ipv4/conf/all/rp_filter"
