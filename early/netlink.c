@@ -63,20 +63,30 @@ void nlb_reset(struct nlbuf *b)
 
 void nlb_free(struct nlbuf *b)
 {
-	free(b->data);
-	memset(b, 0, sizeof(*b));
+	if (b->data != b->own)
+		free(b->data);
+	b->data = NULL;
+	b->len = b->cap = b->cur = 0;
+	b->n = 0;
 }
 
 static void *reserve(struct nlbuf *b, size_t n)
 {
 	void *p;
 
+	if (!b->data) {
+		b->data = b->own;
+		b->cap = sizeof(b->own);
+	}
 	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
+		size_t cap = b->cap < 4096 ? 4096 : b->cap;
 
 		while (cap < b->len + n)
 			cap *= 2;
-		b->data = xrealloc(b->data, cap);
+		if (b->data == b->own)
+			b->data = memcpy(xrealloc(NULL, cap), b->own, b->len);
+		else
+			b->data = xrealloc(b->data, cap);
 		b->cap = cap;
 	}
 	p = b->data + b->len;

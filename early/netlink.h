@@ -18,12 +18,17 @@ struct nl {
 	uint32_t seq;
 };
 
-/* Messages being built: one request, or a batch of them. */
+/*
+ * Messages being built: one request, or a batch of them. A request fits in
+ * the buffer's own bytes; only a batch takes memory from the heap. Not to be
+ * copied once used.
+ */
 struct nlbuf {
 	char *data;
 	size_t len, cap;
 	size_t cur; /* offset of the message being built */
 	unsigned n; /* messages in the buffer */
+	char own[256] __attribute__((aligned(8)));
 };
 
 int nl_open(struct nl *nl, int protocol);
