@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "ledger.h"
 #include "log.h"
 #include "rail.h"
 #include "sysctl.h"
+#include "text.h"
 
 static int parse_line(const char *line, struct owned *e)
 {
@@ -82,35 +80,27 @@ int ledger_read(const char *dir, struct owned **v, unsigned *n)
 
 int ledger_write(const char *dir, const struct owned *v, unsigned n)
 {
-	char path[4096], tmp[4096], a[ADDR_STRLEN];
-	FILE *f;
-	int fd;
+	struct text t = { 0 };
+	char a[ADDR_STRLEN];
 
-	if (mkdir(dir, 0755) && errno != EEXIST)
-		return -1;
-	snprintf(path, sizeof(path), "%s/owned", dir);
-	snprintf(tmp, sizeof(tmp), "%s/.owned.tmp", dir);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		return -1;
-	}
-	fprintf(f, "# what railup changed and cannot mark as its own; read by railup down\n"
-		   "# addr IFNAME IFINDEX ADDRESS / sysctl IFNAME IFINDEX KEY VALUE-BEFORE\n");
+	text_put(&t, "# what railup changed and cannot mark as its own; read by railup down\n"
+		     "# addr IFNAME IFINDEX ADDRESS / sysctl IFNAME IFINDEX KEY VALUE-BEFORE\n");
 	for (unsigned i = 0; i < n; i++) {
-		if (v[i].kind == OWN_ADDR)
-			fprintf(f, "addr %s %d %s\n", v[i].ifname, v[i].ifindex,
-				addr_fmt(&v[i].a, true, a));
-		else
-			fprintf(f, "sysctl %s %d %s %d\n", v[i].ifname, v[i].ifindex,
-				sysctl_desc[v[i].key].name, v[i].orig);
+		text_put(&t, v[i].kind == OWN_ADDR ? "addr " : "sysctl ");
+		text_put(&t, v[i].ifname);
+		text_putc(&t, ' ');
+		text_puti(&t, v[i].ifindex);
+		text_putc(&t, ' ');
+		if (v[i].kind == OWN_ADDR) {
+			text_put(&t, addr_fmt(&v[i].a, true, a));
+		} else {
+			text_put(&t, sysctl_desc[v[i].key].name);
+			text_putc(&t, ' ');
+			text_puti(&t, v[i].orig);
+		}
+		text_putc(&t, '\n');
 	}
-	if (fclose(f))
-		return -1;
-	return rename(tmp, path);
+	return text_commit(&t, dir, "owned");
 }
 
 const struct owned *ledger_find(const struct owned *v, unsigned n, const struct owned *like)

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "report.h"
 #include "sysctl.h"
+#include "text.h"
 
 void json_str(FILE *f, const char *s)
 {
@@ -233,68 +234,72 @@ const char *report_result_name(enum boot_result r)
 	return names[r];
 }
 
-/* A value in single quotes, safe to source from sh. */
-static void shq(FILE *f, const char *key, unsigned i, const char *field, const char *v)
+/* KEY='value' or KEY<i>_FIELD='value', in single quotes: safe to source from sh. */
+static void shq(struct text *t, const char *key, unsigned i, const char *field, const char *v)
 {
-	if (field)
-		fprintf(f, "%s%u_%s='", key, i, field);
-	else
-		fprintf(f, "%s='", key);
+	text_put(t, key);
+	if (field) {
+		text_putu(t, i);
+		text_putc(t, '_');
+		text_put(t, field);
+	}
+	text_put(t, "='");
 	for (; *v; v++)
 		if (*v == '\'')
-			fputs("'\\''", f);
+			text_put(t, "'\\''");
 		else if ((unsigned char)*v >= 0x20)
-			fputc(*v, f);
-	fputs("'\n", f);
+			text_putc(t, *v);
+	text_put(t, "'\n");
+}
+
+static void sh_num(struct text *t, const char *key, unsigned long long v)
+{
+	text_put(t, key);
+	text_putc(t, '=');
+	text_putu(t, v);
+	text_putc(t, '\n');
+}
+
+static void state_text(struct text *t, const struct railmap *m, enum boot_result res, const char *by)
+{
+	unsigned verified = 0, failed = 0;
+
+	for (unsigned i = 0; i < m->n; i++) {
+		verified += m->rail[i].st.phase == RAIL_VERIFIED;
+		failed += m->rail[i].st.phase == RAIL_FAILED;
+	}
+	text_put(t, "# railup boot result; sourceable by sh\n");
+	shq(t, "RAILUP_RESULT", 0, NULL, report_result_name(res));
+	shq(t, "RAILUP_POLICY", 0, NULL, m->policy == POLICY_HALT ? "halt" : "continue");
+	shq(t, "RAILUP_BY", 0, NULL, by);
+	sh_num(t, "RAILUP_TIME", (unsigned long long)time(NULL));
+	sh_num(t, "RAILUP_RAILS", m->n);
+	sh_num(t, "RAILUP_VERIFIED", verified);
+	sh_num(t, "RAILUP_FAILED", failed);
+	for (unsigned i = 0; i < m->n; i++) {
+		const struct rail *r = &m->rail[i];
+		char a[ADDR_STRLEN], d[12];
+
+		shq(t, "RAIL", i, "NAME", r->name);
+		shq(t, "RAIL", i, "IFNAME", r->st.ifname[0] ? r->st.ifname : r->name);
+		shq(t, "RAIL", i, "ADDRESS", addr_fmt(&r->addr, true, a));
+		shq(t, "RAIL", i, "PHASE", rail_phase_name(r->st.phase));
+		shq(t, "RAIL", i, "REQUIRED", r->o.required ? "1" : "0");
+		shq(t, "RAIL", i, "IBDEV", r->st.ibdev);
+		snprintf(d, sizeof(d), "%u", r->st.port);
+		shq(t, "RAIL", i, "PORT", r->st.port ? d : "");
+		shq(t, "RAIL", i, "STAGE", r->st.stage ? r->st.stage : "");
+		shq(t, "RAIL", i, "ERROR", r->st.error);
+	}
 }
 
 int report_state_write(const char *rundir, const struct railmap *m, enum boot_result res,
 		       const char *by)
 {
-	char path[4096], tmp[4096], num[32];
-	unsigned verified = 0, failed = 0;
-	FILE *f;
-	int fd;
+	struct text t = { 0 };
 
-	if (mkdir(rundir, 0755) && errno != EEXIST)
-		return -1;
-	snprintf(path, sizeof(path), "%s/state", rundir);
-	snprintf(tmp, sizeof(tmp), "%s/.state.tmp", rundir);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	for (unsigned i = 0; i < m->n; i++) {
-		verified += m->rail[i].st.phase == RAIL_VERIFIED;
-		failed += m->rail[i].st.phase == RAIL_FAILED;
-	}
-	fprintf(f, "# railup boot result; sourceable by sh\n");
-	shq(f, "RAILUP_RESULT", 0, NULL, report_result_name(res));
-	shq(f, "RAILUP_POLICY", 0, NULL, m->policy == POLICY_HALT ? "halt" : "continue");
-	shq(f, "RAILUP_BY", 0, NULL, by);
-	fprintf(f, "RAILUP_TIME=%lld\nRAILUP_RAILS=%u\nRAILUP_VERIFIED=%u\nRAILUP_FAILED=%u\n",
-		(long long)time(NULL), m->n, verified, failed);
-	for (unsigned i = 0; i < m->n; i++) {
-		const struct rail *r = &m->rail[i];
-		char a[ADDR_STRLEN];
-
-		shq(f, "RAIL", i, "NAME", r->name);
-		shq(f, "RAIL", i, "IFNAME", r->st.ifname[0] ? r->st.ifname : r->name);
-		shq(f, "RAIL", i, "ADDRESS", addr_fmt(&r->addr, true, a));
-		shq(f, "RAIL", i, "PHASE", rail_phase_name(r->st.phase));
-		snprintf(num, sizeof(num), "%u", r->o.required);
-		shq(f, "RAIL", i, "REQUIRED", num);
-		shq(f, "RAIL", i, "IBDEV", r->st.ibdev);
-		snprintf(num, sizeof(num), "%u", r->st.port);
-		shq(f, "RAIL", i, "PORT", r->st.port ? num : "");
-		shq(f, "RAIL", i, "STAGE", r->st.stage ? r->st.stage : "");
-		shq(f, "RAIL", i, "ERROR", r->st.error);
-	}
-	if (fclose(f))
-		return -1;
-	return rename(tmp, path);
+	state_text(&t, m, res, by);
+	return text_commit(&t, rundir, "state");
 }
 
 void report_notify(const char *status)
@@ -343,13 +348,38 @@ static void unquote(const char *v, char *out, size_t n)
 	out[o] = '\0';
 }
 
+/* RAIL<i>_<FIELD>=: which record, which field, and where the value starts. */
+static bool state_key(const char *line, unsigned *i, char field[16], const char **val)
+{
+	const char *p = line + 4;
+	size_t n = 0;
+
+	if (strncmp(line, "RAIL", 4) || *p < '0' || *p > '9')
+		return false;
+	for (*i = 0; *p >= '0' && *p <= '9'; p++)
+		if ((*i = *i * 10 + (unsigned)(*p - '0')) >= RAILS_MAX)
+			return false;
+	if (*p++ != '_')
+		return false;
+	for (; p[n] >= 'A' && p[n] <= 'Z'; n++) {
+		if (n == 15)
+			return false;
+		field[n] = p[n];
+	}
+	if (!n || p[n] != '=')
+		return false;
+	field[n] = '\0';
+	*val = p + n + 1;
+	return true;
+}
+
 struct boot_record *report_state_read(const char *rundir, unsigned *n)
 {
 	char path[4096], line[512], field[16];
 	struct boot_record *v = NULL;
 	unsigned cap = 0, i;
+	const char *val;
 	FILE *f;
-	int at;
 
 	*n = 0;
 	snprintf(path, sizeof(path), "%s/state", rundir);
@@ -359,26 +389,23 @@ struct boot_record *report_state_read(const char *rundir, unsigned *n)
 	while (fgets(line, sizeof(line), f)) {
 		struct boot_record *b;
 
-		at = -1;
-		if (sscanf(line, "RAIL%u_%15[A-Z]%n", &i, field, &at) != 2 || at < 0 ||
-		    line[at] != '=' || i >= RAILS_MAX)
+		if (!state_key(line, &i, field, &val))
 			continue;
-		at++;
 		while (*n <= i) {
 			v = xgrow(v, *n, &cap, sizeof(*v));
 			memset(&v[(*n)++], 0, sizeof(*v));
 		}
 		b = &v[i];
 		if (!strcmp(field, "NAME"))
-			unquote(line + at, b->name, sizeof(b->name));
+			unquote(val, b->name, sizeof(b->name));
 		else if (!strcmp(field, "ADDRESS"))
-			unquote(line + at, b->address, sizeof(b->address));
+			unquote(val, b->address, sizeof(b->address));
 		else if (!strcmp(field, "PHASE"))
-			unquote(line + at, b->phase, sizeof(b->phase));
+			unquote(val, b->phase, sizeof(b->phase));
 		else if (!strcmp(field, "STAGE"))
-			unquote(line + at, b->stage, sizeof(b->stage));
+			unquote(val, b->stage, sizeof(b->stage));
 		else if (!strcmp(field, "ERROR"))
-			unquote(line + at, b->error, sizeof(b->error));
+			unquote(val, b->error, sizeof(b->error));
 	}
 	fclose(f);
 	return v;

@@ -26,6 +26,7 @@
 #include "rail.h"
 #include "rtnl.h"
 #include "sysctl.h"
+#include "text.h"
 
 /* The suites, one per stage. */
 Suite *addr_suite(void);
@@ -42,6 +43,7 @@ Suite *verify_suite(void);
 Suite *host_suite(void);
 Suite *match_suite(void);
 Suite *export_suite(void);
+Suite *text_suite(void);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -85,11 +87,7 @@ void map_ok(struct railmap *m, const char *cmdline, const char *conf);
 /* A rail by name, failing the test when absent. */
 const struct rail *rail_named(const struct railmap *m, const char *name);
 
-/* A growing string, for generated command lines and conf files. */
-struct text {
-	char *s;
-	size_t len, cap;
-};
+/* A growing string (text.h's), for generated command lines and conf files. */
 void text_add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void text_free(struct text *t);
 

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The files railup keeps in its run directory (the ledger, the boot state):
+ * built in memory, then put in place at once, so a reader sees the old file
+ * or the new one, never half. Built by hand rather than through stdio: a
+ * printf() copies each of its pieces separately, and musl's small copies
+ * cost more than their bytes (the ledger and state of 1024 rails took tens
+ * of thousands of them).
+ */
+#ifndef RAILUP_TEXT_H
+#define RAILUP_TEXT_H
+
+#include <stddef.h>
+
+struct text {
+	char *s;
+	size_t len, cap;
+};
+
+void text_putc(struct text *t, char c);
+void text_put(struct text *t, const char *s);
+void text_putu(struct text *t, unsigned long long v);
+void text_puti(struct text *t, long long v);
+
+/*
+ * Replaces dir/name (mode 0644) with the text, through dir/.name.tmp and
+ * rename(), creating dir when missing; frees the text. -1 (errno) on failure.
+ */
+int text_commit(struct text *t, const char *dir, const char *name);
+
+#endif
