@@ -149,8 +149,50 @@ void *xgrow(void *v, unsigned n, unsigned *cap, size_t size)
 	return xrealloc(v, (size_t)*cap * size);
 }
 
+/* One pass of a bottom-up merge sort: runs of w from a merged into runs of 2w in out. */
+static void merge_pass(char *const *a, char **out, size_t n, size_t w,
+		       int (*cmp)(const void *, const void *))
+{
+	for (size_t lo = 0; lo < n; lo += 2 * w) {
+		size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+		size_t i = lo, j = mid, k = lo;
+
+		while (i < mid && j < hi)
+			out[k++] = cmp(a[j], a[i]) < 0 ? a[j++] : a[i++];
+		while (i < mid)
+			out[k++] = a[i++];
+		while (j < hi)
+			out[k++] = a[j++];
+	}
+}
+
+/*
+ * musl's qsort moves elements with a memcpy() each, over and over: sorting
+ * railup's records for 1024 rails took 170,000 of them. Here pointers are
+ * sorted (merge sort, so stable) and each element is moved once.
+ */
 void xsort(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
 {
-	if (n > 1)
-		qsort(v, n, size, cmp);
+	char **p, **q, *sorted;
+	size_t i;
+
+	if (n < 2)
+		return;
+	p = xcalloc(2 * n, sizeof(*p));
+	q = p + n;
+	for (i = 0; i < n; i++)
+		p[i] = (char *)v + i * size;
+	for (size_t w = 1; w < n; w *= 2) {
+		char **t = p;
+
+		merge_pass(p, q, n, w, cmp);
+		p = q;
+		q = t;
+	}
+	sorted = xrealloc(NULL, n * size);
+	for (i = 0; i < n; i++)
+		memcpy(sorted + i * size, p[i], size);
+	memcpy(v, sorted, n * size);
+	free(sorted);
+	free(p < q ? p : q);
 }

@@ -42,7 +42,7 @@ void log_set_sink(log_sink_fn *fn, void *arg);
 /* Gives up: out of memory is the one failure railup does not report per rail. */
 void *xrealloc(void *p, size_t n);
 void *xcalloc(size_t n, size_t size);
-/* qsort(), but an empty array may be NULL (qsort's is declared never to be). */
+/* Sorts like qsort(), stably; an empty array may be NULL. */
 void xsort(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *));
 
 /* Room for one more element in an array of *cap; returns the array. */

@@ -96,6 +96,53 @@ START_TEST(test_xgrow)
 }
 END_TEST
 
+struct keyed {
+	int key, seq;
+	char pad[300]; /* wider than one of musl's qsort copies */
+};
+
+static int by_key(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+
+	return x->key == y->key ? 0 : (x->key < y->key ? -1 : 1);
+}
+
+/* Against every size up to 70 and a larger one: ordered, stable, nothing lost. */
+START_TEST(test_xsort)
+{
+	static const unsigned sizes[] = { 0, 1, 2, 3, 5, 8, 17, 33, 64, 70, 1000 };
+	unsigned seed = 7;
+
+	xsort(NULL, 0, sizeof(struct keyed), by_key);
+	for (unsigned s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		unsigned n = sizes[s];
+		struct keyed *v = calloc(n ? n : 1, sizeof(*v));
+		char *seen = calloc(n ? n : 1, 1);
+
+		for (unsigned i = 0; i < n; i++) {
+			seed = seed * 1103515245 + 12345;
+			v[i].key = (int)((seed >> 16) % 10) - 5;
+			v[i].seq = (int)i;
+			v[i].pad[299] = (char)i;
+		}
+		xsort(v, n, sizeof(*v), by_key);
+		for (unsigned i = 0; i < n; i++) {
+			ck_assert_int_eq(v[i].pad[299], (char)v[i].seq);
+			ck_assert(!seen[v[i].seq]);
+			seen[v[i].seq] = 1;
+			if (i) {
+				ck_assert_int_le(v[i - 1].key, v[i].key);
+				if (v[i - 1].key == v[i].key)
+					ck_assert_int_lt(v[i - 1].seq, v[i].seq);
+			}
+		}
+		free(seen);
+		free(v);
+	}
+}
+END_TEST
+
 Suite *log_suite(void)
 {
 	Suite *s = suite_create("log");
@@ -112,6 +159,7 @@ Suite *log_suite(void)
 	tcase_add_test(tc, test_token_error);
 	tcase_add_test(tc, test_levels);
 	tcase_add_test(tc, test_xgrow);
+	tcase_add_test(tc, test_xsort);
 	suite_add_tcase(s, tc);
 	return s;
 }
