@@ -62,15 +62,44 @@ int addr_parse(struct ipaddr *a, const char *s, size_t n, bool need_plen, const 
 	return 0;
 }
 
+/* v (at most 255) in decimal at p; returns the end. */
+static char *decimal(char *p, unsigned v)
+{
+	if (v >= 100)
+		*p++ = (char)('0' + v / 100);
+	if (v >= 10)
+		*p++ = (char)('0' + v / 10 % 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
+/*
+ * IPv4 by hand: musl's inet_ntop() goes through snprintf(), a dozen small
+ * copies per address, and status formats thousands of them.
+ */
 char *addr_fmt(const struct ipaddr *a, bool with_plen, char buf[ADDR_STRLEN])
 {
+	char *p = buf;
+
 	if (!a->family) {
 		strcpy(buf, "-");
 		return buf;
 	}
-	inet_ntop(a->family, a->b, buf, INET6_ADDRSTRLEN);
-	if (with_plen)
-		snprintf(buf + strlen(buf), 5, "/%u", a->plen);
+	if (a->family == AF_INET) {
+		for (int i = 0; i < 4; i++) {
+			if (i)
+				*p++ = '.';
+			p = decimal(p, a->b[i]);
+		}
+	} else {
+		inet_ntop(a->family, a->b, buf, INET6_ADDRSTRLEN);
+		p += strlen(buf);
+	}
+	if (with_plen) {
+		*p++ = '/';
+		p = decimal(p, a->plen);
+	}
+	*p = '\0';
 	return buf;
 }
 

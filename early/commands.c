@@ -157,16 +157,21 @@ static bool required_failed(const struct railmap *m)
 	return false;
 }
 
-/* The last boot's record of a rail: its name and address (a NIC may carry two rails). */
+/*
+ * The last boot's record of rail i: its name and address (a NIC may carry
+ * two rails). Records are written in the map's order: look there first.
+ */
 static const struct boot_record *boot_of(const struct boot_record *b, unsigned n,
-					 const struct rail *r)
+					 const struct rail *r, unsigned i)
 {
 	char a[ADDR_STRLEN];
 
 	addr_fmt(&r->addr, true, a);
-	for (unsigned i = 0; i < n; i++)
-		if (!strcmp(b[i].name, r->name) && !strcmp(b[i].address, a))
-			return &b[i];
+	if (i < n && !strcmp(b[i].name, r->name) && !strcmp(b[i].address, a))
+		return &b[i];
+	for (unsigned k = 0; k < n; k++)
+		if (!strcmp(b[k].name, r->name) && !strcmp(b[k].address, a))
+			return &b[k];
 	return NULL;
 }
 
@@ -184,7 +189,7 @@ static void keep_verified(const struct opts *opt, struct railmap *m, const struc
 		if (p->ch[i].rail >= 0)
 			changed[p->ch[i].rail] = 1;
 	for (unsigned i = 0; i < m->n; i++) {
-		const struct boot_record *r = boot_of(b, nb, &m->rail[i]);
+		const struct boot_record *r = boot_of(b, nb, &m->rail[i], i);
 
 		if (m->rail[i].st.phase == RAIL_CONFIGURED && !changed[i] && r &&
 		    !strcmp(r->phase, "verified"))
@@ -311,7 +316,7 @@ static void survey(const struct opts *opt, struct nl *nl, struct railmap *m,
 		if (c->link)
 			match_ident(c->link, ports, np, &c->id);
 		verify_decision(nl, o, &m->rail[i], c);
-		s->boot[i] = boot_of(s->records, s->nrecords, &m->rail[i]);
+		s->boot[i] = boot_of(s->records, s->nrecords, &m->rail[i], i);
 		if (s->boot[i] && !strcmp(s->boot[i]->phase, "failed") && c->ok) {
 			c->ok = false;
 			snprintf(c->why, sizeof(c->why), "at boot: %.15s: %.170s", s->boot[i]->stage,

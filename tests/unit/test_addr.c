@@ -131,6 +131,22 @@ START_TEST(test_fmt_absent)
 }
 END_TEST
 
+/* What is parsed formats back the same, at every width of every byte. */
+START_TEST(test_fmt_roundtrip)
+{
+	static const char *const v[] = { "0.0.0.0/0", "1.2.3.4/8", "10.99.100.255/16",
+					 "255.255.255.255/32", "100.64.0.7/10", "::/0",
+					 "fd00::1/128", "2001:db8:0:1::ffff/64" };
+	struct ipaddr a;
+	const char *why;
+
+	for (unsigned i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		ck_assert_int_eq(addr_parse(&a, v[i], strlen(v[i]), true, &why), 0);
+		ck_assert_str_eq(fmt(&a, true), v[i]);
+	}
+}
+END_TEST
+
 START_TEST(test_compare)
 {
 	struct ipaddr a = ip("10.0.1.14/24"), b = ip("10.0.1.14/16"), c = ip("10.0.1.15/24");
@@ -247,6 +263,7 @@ Suite *addr_suite(void)
 	tcase_add_loop_test(tc, test_parse_bad, 0, ARRAY_SIZE(bad_addrs));
 	tcase_add_test(tc, test_reasons);
 	tcase_add_test(tc, test_fmt_absent);
+	tcase_add_test(tc, test_fmt_roundtrip);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("prefix");
