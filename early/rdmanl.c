@@ -152,7 +152,7 @@ static const struct rdma_port *ipoib_port(const struct rdma_port *v, unsigned n,
 	char netdev_parent[PATH_MAX], hca_parent[PATH_MAX];
 	int port;
 
-	if (!ifname || !sysfs_parent("net", ifname, netdev_parent))
+	if (!n || !ifname || !sysfs_parent("net", ifname, netdev_parent))
 		return NULL;
 	/* dev_port: which port of a multi-port device the netdev sits on, from 0. */
 	port = sysfs_int("net", ifname, "dev_port", 0) + 1;

@@ -22,6 +22,12 @@ bool sysfs_parent(const char *class, const char *name, char out[PATH_MAX])
 	if (!name_ok(name))
 		return false;
 	snprintf(path, sizeof(path), "%s/class/%s/%s/device", sysfs_root, class, name);
+	/*
+	 * Virtual devices have no such link: one readlink() says so, where
+	 * musl's realpath() reads every component of the path first.
+	 */
+	if (readlink(path, out, PATH_MAX) < 0)
+		return false;
 	return realpath(path, out) != NULL;
 }
 
