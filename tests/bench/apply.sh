@@ -32,7 +32,8 @@ while getopts n:r:m:o: opt; do
 done
 RAILUP=$PWD/early/railup
 [ -x "$RAILUP" ] || { echo "build early/railup first (make)" >&2; exit 1; }
-work=$(mktemp -d)
+# railup's run directory is /run, a tmpfs: so is the bench's (/dev/shm).
+work=$(mktemp -d -p "$([ -d /dev/shm ] && echo /dev/shm || echo /tmp)")
 ns=rubench$$
 cleanup() { ip netns del "$ns" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT

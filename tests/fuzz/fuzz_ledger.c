@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fz_assert((v[i].a.family == AF_INET || v[i].a.family == AF_INET6) &&
 				  v[i].a.plen <= addr_bits(&v[i].a));
 		fz_assert(ledger_find(v, n, &v[i]) != NULL);
-		fz_assert(ledger_first(v, n, v[i].kind, v[i].ifname) != NULL);
+		fz_assert(ledger_first(v, n, v[i].kind, v[i].ifindex) != NULL);
 	}
 	free(v);
 	return 0;

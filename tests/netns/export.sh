@@ -261,12 +261,21 @@ layout() {
 # daemon_log_clean TAG KIND IFS: the daemon took every line of every file and
 # configured every rail without an error
 daemon_log_clean() {
-	local tag=$1 kind=$2 bad i
+	local tag=$1 kind=$2 bad i end
 	if [ "$kind" = networkd ]; then
 		# A file's diagnostics name it with a line number; a link's errors, the link.
 		bad=$(grep -E 'railup[^ ]*\.(network|conf):[0-9]+:|(Could not|Failed to)' "$DAEMON_LOG" |
 			grep -vE 'Failed to (get driver|connect to bus)|Could not enumerate' || true)
 	else
+		# The state can be complete before NetworkManager says so (an
+		# IPv6 address waits for DAD): its word is awaited, 30 s at most.
+		end=$((SECONDS + 30))
+		for i in $3; do
+			until grep -q "device ($i): Activation: successful" "$DAEMON_LOG" ||
+				[ $SECONDS -ge $end ]; do
+				sleep 0.2
+			done
+		done
 		bad=$(grep -E '<(warn|error)>.*(keyfile|railup|ib[0-9])' "$DAEMON_LOG" || true)
 		for i in $3; do
 			grep -q "device ($i): Activation: successful" "$DAEMON_LOG" ||
