@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,27 +11,31 @@
 #include "sysctl.h"
 #include "text.h"
 
-static int parse_line(const char *line, struct owned *e)
+/* "addr IFNAME IFINDEX ADDRESS" or "sysctl IFNAME IFINDEX KEY VALUE"; line is cut up. */
+static int parse_line(char *line, struct owned *e)
 {
-	char kind[8], ifname[IFNAMSIZ], arg[ADDR_STRLEN];
+	char *save, *f[6];
 	const char *why;
-	int orig = 0, n;
+	long long ifindex, orig;
+	unsigned n = 0;
 
 	memset(e, 0, sizeof(*e));
-	n = sscanf(line, "%7s %15s %d %49s %d", kind, ifname, &e->ifindex, arg, &orig);
-	if (n < 4 || e->ifindex < 0)
+	for (char *t = strtok_r(line, " \t\n", &save); t && n < 6; t = strtok_r(NULL, " \t\n", &save))
+		f[n++] = t;
+	if (n < 4 || strlen(f[1]) >= IFNAMSIZ || !text_int(f[2], 0, INT_MAX, &ifindex))
 		return -1;
-	strcpy(e->ifname, ifname);
-	if (n == 4 && !strcmp(kind, "addr")) {
+	strcpy(e->ifname, f[1]);
+	e->ifindex = (int)ifindex;
+	if (n == 4 && !strcmp(f[0], "addr")) {
 		e->kind = OWN_ADDR;
-		return addr_parse(&e->a, arg, strlen(arg), true, &why);
+		return addr_parse(&e->a, f[3], strlen(f[3]), true, &why);
 	}
-	if (n != 5 || strcmp(kind, "sysctl") || orig < 0 || orig > 127)
+	if (n != 5 || strcmp(f[0], "sysctl") || !text_int(f[4], 0, 127, &orig))
 		return -1;
 	e->kind = OWN_SYSCTL;
 	e->orig = (int8_t)orig;
 	for (int k = 0; k < SC_COUNT; k++)
-		if (!strcmp(arg, sysctl_desc[k].name)) {
+		if (!strcmp(f[3], sysctl_desc[k].name)) {
 			e->key = (uint8_t)k;
 			return 0;
 		}

@@ -100,7 +100,7 @@ static int fill_defaults(struct railmap *m, struct rail *r, unsigned i)
 	uint64_t n;
 
 	if (!(o->set & (1u << OPT_TABLE))) {
-		uint64_t base = d->set & (1u << OPT_TABLE) ? d->table : DEFAULT_TABLE;
+		uint64_t base = (d->set & (1u << OPT_TABLE)) ? d->table : DEFAULT_TABLE;
 
 		/* Numbering steps over default, main and local: hundreds of rails fit. */
 		n = base + i;
@@ -111,7 +111,7 @@ static int fill_defaults(struct railmap *m, struct rail *r, unsigned i)
 		o->table = (uint32_t)n;
 	}
 	if (!(o->set & (1u << OPT_PRIORITY))) {
-		n = (uint64_t)(d->set & (1u << OPT_PRIORITY) ? d->priority : DEFAULT_PRIORITY) + i;
+		n = (uint64_t)((d->set & (1u << OPT_PRIORITY)) ? d->priority : DEFAULT_PRIORITY) + i;
 		if (n > UINT32_MAX)
 			return bad(r, "priority %llu is out of range", (unsigned long long)n);
 		o->priority = (uint32_t)n;
@@ -120,11 +120,11 @@ static int fill_defaults(struct railmap *m, struct rail *r, unsigned i)
 	    d->fabric.family == r->addr.family && r->gw.family)
 		o->fabric = d->fabric;
 	if (!(o->set & (1u << OPT_REQUIRED)))
-		o->required = d->set & (1u << OPT_REQUIRED) ? d->required : 1;
+		o->required = (d->set & (1u << OPT_REQUIRED)) ? d->required : 1;
 	if (!(o->set & (1u << OPT_VERIFY)))
-		o->verify = d->set & (1u << OPT_VERIFY) ? d->verify : 1;
+		o->verify = (d->set & (1u << OPT_VERIFY)) ? d->verify : 1;
 	if (!(o->set & (1u << OPT_RXE)))
-		o->rxe = d->set & (1u << OPT_RXE) ? d->rxe : 0;
+		o->rxe = (d->set & (1u << OPT_RXE)) ? d->rxe : 0;
 	for (int k = 0; k < SC_COUNT; k++) {
 		if (o->set & (1u << (OPT_SYSCTL + k)))
 			continue;

@@ -16,9 +16,9 @@
 #include <unistd.h>
 
 #include "rdmacm.h"
+#include "sysfs.h"
 
 #define CM_DEVICE      "/dev/infiniband/rdma_cm"
-#define CM_ABI_VERSION "/sys/class/misc/rdma_cm/abi_version"
 
 /* IB CM reject reasons (IBTA 12.6.7.2): not in the uapi headers. */
 #define REJ_INVALID_SERVICE_ID 8
@@ -433,20 +433,14 @@ static int resolve(struct cm *cm, struct attempt *at, enum role role, const stru
 
 static int check_abi(struct cm_error *e)
 {
-	char buf[16] = "";
-	ssize_t n;
-	int fd = open(CM_ABI_VERSION, O_RDONLY | O_CLOEXEC);
+	int v = sysfs_int("misc", "rdma_cm", "abi_version", -1);
 
 	/* Without sysfs there is nothing to check: the commands will tell. */
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0 || atoi(buf) == RDMA_USER_CM_ABI_VERSION)
+	if (v < 0 || v == RDMA_USER_CM_ABI_VERSION)
 		return 0;
 	fail_errno(e, "open", -EPROTONOSUPPORT);
-	snprintf(e->msg, sizeof(e->msg), "RDMA CM open: ABI version %d, railup speaks %d",
-		 atoi(buf), RDMA_USER_CM_ABI_VERSION);
+	snprintf(e->msg, sizeof(e->msg), "RDMA CM open: ABI version %d, railup speaks %d", v,
+		 RDMA_USER_CM_ABI_VERSION);
 	return -1;
 }
 

@@ -40,11 +40,10 @@ static void text_rail(FILE *f, const struct rail *r, const struct rail_check *c,
 	fprintf(f, "%s %s: %s%s%s\n", r->name, addr_fmt(&r->addr, true, a), c->ok ? "ok" : "WRONG",
 		c->ok ? "" : ": ", c->why);
 	fprintf(f, "  address   %s", addr_fmt(&r->addr, true, a));
-	if (c->link)
+	if (c->link) {
 		fprintf(f, " on %s (%s%s)%s", c->link->name,
 			c->link->flags & IFF_UP ? "up" : "down",
 			c->link->carrier ? ", carrier" : ", no carrier", c->addr ? "" : " missing");
-	if (c->link) {
 		fprintf(f, "\n  netdev    %s, %s", c->link->name, c->id.layer);
 		if (c->id.ibdev[0])
 			fprintf(f, ", RDMA %s/%u", c->id.ibdev, c->id.port);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <linux/ip.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "sysctl.h"
+#include "text.h"
 
 const struct sysctl_desc sysctl_desc[SC_COUNT] = {
 	[SC_RP_FILTER] = { "rp_filter", AF_INET, COMBINE_MAX, IPV4_DEVCONF_RP_FILTER, 2 },
@@ -78,6 +80,7 @@ static int open_conf(const char *dev, enum sysctl_key k, int flags)
 int sysctl_read(const char *dev, enum sysctl_key k)
 {
 	char buf[32];
+	long long v;
 	ssize_t n;
 	int fd = open_conf(dev, k, O_RDONLY);
 
@@ -88,7 +91,11 @@ int sysctl_read(const char *dev, enum sysctl_key k)
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	return atoi(buf);
+	if (!text_int(buf, 0, INT_MAX, &v)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return (int)v;
 }
 
 int sysctl_write(const char *dev, enum sysctl_key k, int value)
@@ -117,13 +124,14 @@ long long sysctl_rpfilter_drops(void)
 	if (!f)
 		return -1;
 	while (v < 0 && fgets(head, sizeof(head), f) && fgets(vals, sizeof(vals), f)) {
-		char *hs, *vs, *h = strtok_r(head, " \n", &hs), *x = strtok_r(vals, " \n", &vs);
+		char *hs, *vs, *x, *h = strtok_r(head, " \n", &hs);
 
-		if (!h || strcmp(h, "TcpExt:"))
+		if (!h || strcmp(h, "TcpExt:") || !strtok_r(vals, " \n", &vs))
 			continue;
 		while ((h = strtok_r(NULL, " \n", &hs)) && (x = strtok_r(NULL, " \n", &vs)))
 			if (!strcmp(h, "IPReversePathFilter")) {
-				v = atoll(x);
+				if (!text_int(x, 0, LLONG_MAX, &v))
+					v = -1;
 				break;
 			}
 	}

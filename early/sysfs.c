@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "sysfs.h"
+#include "text.h"
 
 const char *sysfs_root = "/sys";
 
@@ -63,6 +64,7 @@ bool sysfs_pci(const char *class, const char *name, char pci[16])
 int sysfs_int(const char *class, const char *name, const char *attr, int dflt)
 {
 	char path[PATH_MAX], buf[32];
+	long long v;
 	ssize_t len;
 	int fd;
 
@@ -77,5 +79,5 @@ int sysfs_int(const char *class, const char *name, const char *attr, int dflt)
 	if (len <= 0)
 		return dflt;
 	buf[len] = '\0';
-	return atoi(buf);
+	return text_int(buf, INT_MIN, INT_MAX, &v) ? (int)v : dflt;
 }

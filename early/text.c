@@ -40,6 +40,19 @@ void text_puti(struct text *t, long long v)
 	text_putu(t, v < 0 ? -(unsigned long long)v : (unsigned long long)v);
 }
 
+bool text_int(const char *s, long long min, long long max, long long *v)
+{
+	char *end;
+
+	if (!((*s >= '0' && *s <= '9') || (*s == '-' && s[1] >= '0' && s[1] <= '9')))
+		return false;
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	if (*end == '\n')
+		end++;
+	return !errno && !*end && *v >= min && *v <= max;
+}
+
 static int write_all(int fd, const char *s, size_t n)
 {
 	while (n) {

@@ -10,6 +10,7 @@
 #ifndef RAILUP_TEXT_H
 #define RAILUP_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct text {
@@ -21,6 +22,12 @@ void text_putc(struct text *t, char c);
 void text_put(struct text *t, const char *s);
 void text_putu(struct text *t, unsigned long long v);
 void text_puti(struct text *t, long long v);
+
+/*
+ * A whole decimal integer in [min, max], as the kernel writes one in /proc
+ * and /sys (a trailing newline allowed). False for anything else.
+ */
+bool text_int(const char *s, long long min, long long max, long long *v);
 
 /*
  * Replaces dir/name (mode 0644) with the text, through dir/.name.tmp and

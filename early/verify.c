@@ -284,7 +284,7 @@ static void verify_rdma(const struct rdma_port *v, unsigned n, const struct rail
 			break;
 		}
 		log_debug("%s: attempt %u: %s", r->name, tries, why);
-		usleep(100 * 1000);
+		nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
 	} while (mono_ms() < deadline);
 	cm_close(&cm);
 	if (r->st.phase != RAIL_VERIFIED)

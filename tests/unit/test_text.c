@@ -70,6 +70,22 @@ START_TEST(test_numbers)
 }
 END_TEST
 
+/* Whole integers only, in range; the kernel's trailing newline is fine. */
+START_TEST(test_int)
+{
+	static const char *const bad[] = { "", "\n", "-", "+1", " 1", "1 ", "1\n\n", "0x10", "1.0",
+					  "12a", "99999999999999999999", "-1", "256" };
+	long long v;
+
+	ck_assert(text_int("0", 0, 255, &v) && v == 0);
+	ck_assert(text_int("255\n", 0, 255, &v) && v == 255);
+	ck_assert(text_int("-7", -10, 10, &v) && v == -7);
+	ck_assert(text_int("9223372036854775807", 0, LLONG_MAX, &v) && v == LLONG_MAX);
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!text_int(bad[i], 0, 255, &v), "%s accepted", bad[i]);
+}
+END_TEST
+
 /* Larger than the first allocation, in a directory that does not exist yet. */
 START_TEST(test_commit)
 {
@@ -127,6 +143,7 @@ Suite *text_suite(void)
 
 	tcase_add_checked_fixture(tc, dir_setup, dir_teardown);
 	tcase_add_test(tc, test_numbers);
+	tcase_add_test(tc, test_int);
 	tcase_add_test(tc, test_commit);
 	tcase_add_test(tc, test_commit_fails);
 	suite_add_tcase(s, tc);
