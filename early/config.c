@@ -1,29 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <glob.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
 #include "sysctl.h"
-
-/* A token and where it came from. */
-struct tok {
-	char *text;
-	char *where;
-	bool file;
-};
-
-struct toks {
-	struct tok *v;
-	unsigned n, cap;
-};
+#include "tokens.h"
 
 /* What a token is being parsed into, for errors and for the setters. */
 struct pctx {
@@ -539,6 +525,12 @@ static bool is_ours(const char *t)
 	return !strncmp(t, "rd.rail", 7) && (!t[7] || t[7] == '=' || t[7] == '.');
 }
 
+/* What railup takes from the command line: its own tokens, and the PXE loader's BOOTIF=. */
+static bool wanted(const char *t)
+{
+	return is_ours(t) || !strncmp(t, "BOOTIF=", 7);
+}
+
 /* rd.rail=0 and rd.rail=1 (or a bare rd.rail) switch railup off and on. */
 static int switch_value(const char *t)
 {
@@ -586,149 +578,6 @@ static int parse_token(struct railmap *m, const struct tok *t)
 	if (!s[8])
 		return fail(&c, "expected rd.rail.<key>=<value>");
 	return parse_setting(&c, s + 8, strlen(s + 8), IN_MAP);
-}
-
-static void toks_add(struct toks *tl, const char *text, size_t n, const char *where, bool file)
-{
-	struct tok *t;
-
-	if (tl->n == tl->cap) {
-		tl->cap = tl->cap ? tl->cap * 2 : 16;
-		tl->v = xrealloc(tl->v, tl->cap * sizeof(*tl->v));
-	}
-	t = &tl->v[tl->n++];
-	t->text = xrealloc(NULL, n + 1);
-	memcpy(t->text, text, n);
-	t->text[n] = '\0';
-	t->where = xrealloc(NULL, strlen(where) + 1);
-	strcpy(t->where, where);
-	t->file = file;
-}
-
-static void toks_free(struct toks *tl)
-{
-	for (unsigned i = 0; i < tl->n; i++) {
-		free(tl->v[i].text);
-		free(tl->v[i].where);
-	}
-	free(tl->v);
-}
-
-int cmdline_split(char *text, int (*fn)(char *token, void *arg), void *arg)
-{
-	char *p = text;
-
-	for (;;) {
-		bool quoted = false, in_quote = false, drop_last = false;
-		char *start, *eq;
-		size_t i;
-		int ret;
-
-		while (*p && isspace((unsigned char)*p))
-			p++;
-		if (!*p)
-			return 0;
-		if (*p == '"') {
-			p++;
-			quoted = in_quote = true;
-		}
-		start = p;
-		for (i = 0; p[i] && (in_quote || !isspace((unsigned char)p[i])); i++)
-			if (p[i] == '"')
-				in_quote = !in_quote;
-		p += i;
-		if (*p)
-			*p++ = '\0';
-		/* Like the kernel: a quote opening the value goes, and with it one closing quote. */
-		eq = strchr(start, '=');
-		if (i && start[i - 1] == '"' && ((eq && eq[1] == '"') || quoted))
-			drop_last = true;
-		if (drop_last)
-			start[--i] = '\0';
-		if (eq && eq[1] == '"')
-			memmove(eq + 1, eq + 2, strlen(eq + 2) + 1);
-		if (!*start)
-			continue;
-		ret = fn(start, arg);
-		if (ret)
-			return ret;
-	}
-}
-
-struct split_ctx {
-	struct toks *tl;
-	const char *where;
-};
-
-static int collect_one(char *token, void *arg)
-{
-	struct split_ctx *s = arg;
-
-	if (is_ours(token) || !strncmp(token, "BOOTIF=", 7))
-		toks_add(s->tl, token, strlen(token), s->where, false);
-	return 0;
-}
-
-static void collect_cmdline(struct toks *tl, const char *text, size_t len, const char *where)
-{
-	char *copy = xrealloc(NULL, len + 1);
-	struct split_ctx s = { tl, where };
-
-	/* /proc/cmdline holds no NUL; a file standing in for it must not hide tokens behind one. */
-	for (size_t i = 0; i < len; i++)
-		copy[i] = text[i] ? text[i] : ' ';
-	copy[len] = '\0';
-	cmdline_split(copy, collect_one, &s);
-	free(copy);
-}
-
-struct line_ctx {
-	struct toks *tl;
-	char where[300];
-};
-
-static int collect_line_token(char *token, void *arg)
-{
-	struct line_ctx *l = arg;
-
-	toks_add(l->tl, token, strlen(token), l->where, true);
-	return 0;
-}
-
-static int collect_conf(struct toks *tl, const char *text, size_t len, const char *path)
-{
-	char *line = xrealloc(NULL, CONFIG_LINE_MAX + 1);
-	struct line_ctx l = { .tl = tl };
-	unsigned lineno = 0;
-	int ret = 0;
-
-	for (size_t pos = 0; pos < len && !ret;) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - text) - pos : len - pos;
-		char *hash;
-
-		lineno++;
-		snprintf(l.where, sizeof(l.where), "%s:%u", path, lineno);
-		if (n > CONFIG_LINE_MAX || memchr(text + pos, '\0', n)) {
-			log_err("%s: %s: %s", l.where, quote(text + pos, n > 64 ? 64 : n),
-				n > CONFIG_LINE_MAX ? "line longer than 4096 bytes" : "NUL byte in the line");
-			ret = -1;
-			break;
-		}
-		memcpy(line, text + pos, n);
-		line[n] = '\0';
-		pos += n + 1;
-		for (hash = line; (hash = strchr(hash, '#'));) {
-			if (hash == line || isspace((unsigned char)hash[-1])) {
-				*hash = '\0';
-				break;
-			}
-			hash++;
-		}
-		cmdline_split(line, collect_line_token, &l);
-	}
-	free(line);
-	return ret;
 }
 
 static void copy_opt(struct rail_opts *to, const struct rail_opts *from, unsigned opt)
@@ -859,13 +708,6 @@ static enum config_result parse_all(struct railmap *m, const struct toks *tl)
  * The file, then the command line. The command line's rd.rail=0 switches
  * railup off before the file is read: a broken file must not stop that.
  */
-/* A command line's text and where it came from. */
-struct source {
-	const char *text;
-	size_t len;
-	const char *where;
-};
-
 static enum config_result from_sources(struct railmap *m, const struct source *cmdline,
 				       unsigned ncmdline, const char *conf, size_t flen,
 				       const char *conf_where, int conf_err)
@@ -874,13 +716,13 @@ static enum config_result from_sources(struct railmap *m, const struct source *c
 	enum config_result res = CONFIG_BAD;
 
 	for (unsigned i = 0; i < ncmdline; i++)
-		collect_cmdline(&cmd, cmdline[i].text, cmdline[i].len, cmdline[i].where);
+		toks_cmdline(&cmd, cmdline[i].text, cmdline[i].len, cmdline[i].where, wanted);
 	if (switched(&cmd) == 1) {
 		m->disabled = 1;
 		res = CONFIG_DISABLED;
 	} else if (conf_err) {
 		log_err("%s: %s", conf_where, strerror(conf_err));
-	} else if (!conf || !collect_conf(&tl, conf, flen, conf_where)) {
+	} else if (!conf || !toks_conf(&tl, conf, flen, conf_where)) {
 		for (unsigned i = 0; i < cmd.n; i++)
 			toks_add(&tl, cmd.v[i].text, strlen(cmd.v[i].text), cmd.v[i].where, false);
 		res = parse_all(m, &tl);
@@ -898,65 +740,6 @@ enum config_result config_from_text(struct railmap *m, const char *cmdline, size
 	return from_sources(m, &cmd, cmdline ? 1 : 0, conf, conf_len, "railup.conf", 0);
 }
 
-/* Reads a whole file; NULL with errno ENOENT when it is not there. */
-static char *slurp(const char *path, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	size_t cap = 4096, n = 0;
-	char *buf;
-	ssize_t r;
-
-	if (fd < 0)
-		return NULL;
-	buf = xrealloc(NULL, cap);
-	while ((r = read(fd, buf + n, cap - n)) > 0) {
-		n += (size_t)r;
-		if (n > CONFIG_FILE_MAX) {
-			errno = EFBIG;
-			r = -1;
-			break;
-		}
-		if (n == cap)
-			buf = xrealloc(buf, cap *= 2);
-	}
-	close(fd);
-	if (r < 0) {
-		free(buf);
-		return NULL;
-	}
-	*len = n;
-	return buf;
-}
-
-/*
- * What dracut adds to the kernel command line in an initramfs it built
- * (/etc/cmdline, the .conf files of /etc/cmdline.d) is read with /proc/cmdline, before it,
- * as dracut's own getarg reads them.
- */
-static unsigned dracut_cmdline(struct source *v, unsigned max, char **bufs)
-{
-	static const char pattern[] = "/etc/cmdline.d/*.conf";
-	unsigned n = 0;
-	glob_t g;
-
-	bufs[n] = slurp("/etc/cmdline", &v[n].len);
-	if (bufs[n])
-		v[n].text = bufs[n], v[n].where = "/etc/cmdline", n++;
-	if (glob(pattern, 0, NULL, &g))
-		return n;
-	for (size_t i = 0; i < g.gl_pathc && n < max; i++) {
-		bufs[n] = slurp(g.gl_pathv[i], &v[n].len);
-		if (!bufs[n])
-			continue;
-		v[n].text = bufs[n];
-		v[n].where = xrealloc(NULL, strlen(g.gl_pathv[i]) + 1);
-		strcpy((char *)v[n].where, g.gl_pathv[i]);
-		n++;
-	}
-	globfree(&g);
-	return n;
-}
-
 enum config_result config_load(struct railmap *m, const char *cmdline_path, const char *conf_path,
 			       bool conf_required)
 {
@@ -969,7 +752,7 @@ enum config_result config_load(struct railmap *m, const char *cmdline_path, cons
 
 	if (!strcmp(cmdline_path, "/proc/cmdline"))
 		n = dracut_cmdline(cmd, 16, bufs);
-	bufs[n] = slurp(cmdline_path, &cmd[n].len);
+	bufs[n] = file_contents(cmdline_path, &cmd[n].len);
 	if (!bufs[n]) {
 		log_err("%s: %s", cmdline_path, strerror(errno));
 		res = CONFIG_BAD;
@@ -977,7 +760,7 @@ enum config_result config_load(struct railmap *m, const char *cmdline_path, cons
 	}
 	cmd[n].text = bufs[n];
 	cmd[n++].where = cmdline_path;
-	conf = slurp(conf_path, &flen);
+	conf = file_contents(conf_path, &flen);
 	/* No /etc/railup.conf is fine: the command line may hold the whole map. */
 	conf_err = !conf && (conf_required || errno != ENOENT) ? errno : 0;
 	res = from_sources(m, cmd, n, conf, flen, conf_path, conf_err);

@@ -20,9 +20,6 @@
 
 #include "rail.h"
 
-#define CONFIG_LINE_MAX 4096
-#define CONFIG_FILE_MAX (4 << 20)
-
 enum config_result { CONFIG_BAD = -1, CONFIG_OK = 0, CONFIG_DISABLED = 1 };
 
 /*
@@ -37,11 +34,5 @@ enum config_result config_load(struct railmap *m, const char *cmdline_path, cons
 /* The same from text already in memory; for tests and fuzzers. */
 enum config_result config_from_text(struct railmap *m, const char *cmdline, size_t cmdline_len,
 				    const char *conf, size_t conf_len);
-
-/*
- * Splits text as the kernel splits its command line: on white space outside
- * double quotes, dropping the quotes the kernel drops. Calls fn per token.
- */
-int cmdline_split(char *text, int (*fn)(char *token, void *arg), void *arg);
 
 #endif

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "log.h"
 #include "rail.h"
+#include "tokens.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

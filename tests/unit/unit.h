@@ -27,6 +27,7 @@
 #include "rtnl.h"
 #include "sysctl.h"
 #include "text.h"
+#include "tokens.h"
 
 /* The suites, one per stage. */
 Suite *addr_suite(void);
