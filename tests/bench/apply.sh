@@ -3,6 +3,7 @@
 # in throwaway network namespaces, alternating the methods round by round.
 #
 #   tests/bench/apply.sh [-n "4 8 64"] [-r ROUNDS] [-m "railup batch shell"] [-o FILE]
+#   (RAILUP=path/to/railup: another build, e.g. to compare two)
 #
 # Methods, each applying the same objects to N fresh veth rails (link up,
 # address, two routes in the rail's table, one rule, three sysctls per rail,
@@ -14,7 +15,8 @@
 # Between rounds everything is torn down again (not timed). Reports per N
 # and method the median, the 10th-90th percentile spread (ms) and the ratio
 # of medians against batch. Also: a second railup apply with nothing to do,
-# and railup status. A benchmark, not a test: it asserts nothing.
+# railup status, and railup --version: the floor, starting and ending the
+# process without doing anything. A benchmark, not a test: it asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 NS_LIST="4 8 64 256 1024"
@@ -30,13 +32,14 @@ while getopts n:r:m:o: opt; do
 	*) exit 2 ;;
 	esac
 done
-RAILUP=$PWD/early/railup
+RAILUP=${RAILUP:-$PWD/early/railup}
 [ -x "$RAILUP" ] || { echo "build early/railup first (make)" >&2; exit 1; }
 # railup's run directory is /run, a tmpfs: so is the bench's (/dev/shm).
 work=$(mktemp -d -p "$([ -d /dev/shm ] && echo /dev/shm || echo /tmp)")
 ns=rubench$$
 cleanup() { ip netns del "$ns" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
+${CC:-gcc} -O2 -o "$work/maxrss" tests/bench/maxrss.c
 
 # Rail i: ib<i>, 10.<i/250+1>.<i%250>.14/24 via .1, priority 1001+i, table 101+i
 # stepping over the reserved 253-255 as railup's numbering does.
@@ -107,6 +110,13 @@ run_rounds() {
 			rm -rf "$work/run"
 		}
 		ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) * 1000 }'; }
+		# Peak RSS (KiB) of a first apply and of status, once per N.
+		rss() { "$work/maxrss" "$@" 2>&1 >/dev/null | sed -n 's/^maxrss //p'; }
+		case " $methods " in *" railup "*)
+			reset
+			echo "rss-apply $(rss $R apply)"
+			echo "rss-status $(rss $R status)"
+		esac
 		for ((round = 0; round < rounds; round++)); do
 			# Rotate the order each round so no method always runs first.
 			set -- $methods
@@ -133,6 +143,8 @@ run_rounds() {
 					echo "railup-noop $(ms $t0 $t1)"
 					t0=$EPOCHREALTIME; $R status >/dev/null; t1=$EPOCHREALTIME
 					echo "railup-status $(ms $t0 $t1)"
+					t0=$EPOCHREALTIME; $railup --version >/dev/null; t1=$EPOCHREALTIME
+					echo "railup-floor $(ms $t0 $t1)"
 				fi
 			done
 		done
@@ -153,17 +165,26 @@ stats() {
 
 report() {
 	echo "machine: $(nproc) cores, $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")"
+	echo "binary: $(stat -c %s "$RAILUP") bytes (static, stripped)"
 	echo "rounds: $ROUNDS per N, methods alternating; times in ms, whole process"
 	printf '%6s  %-14s %9s %17s %9s\n' rails method median "p10-p90" "vs batch"
 	for n in $NS_LIST; do
 		base=$(awk -v n="$n" '$1 == n && $2 == "batch" { print $3 }' "$work/results" | stats | cut -d' ' -f1)
-		for m in $METHODS railup-noop railup-status; do
+		for m in $METHODS railup-noop railup-status railup-floor; do
 			s=$(awk -v n="$n" -v m="$m" '$1 == n && $2 == m { print $3 }' "$work/results" | stats)
 			[ -n "$s" ] || continue
 			set -- $s
 			ratio=-
 			[ -n "$base" ] && ratio=$(awk -v a="$1" -v b="$base" 'BEGIN { printf "%.2fx", a / b }')
 			printf '%6s  %-14s %9s %8s-%-8s %9s\n' "$n" "$m" "$1" "$2" "$3" "$ratio"
+		done
+	done
+	echo "peak RSS, KiB (once per N):"
+	printf '%6s  %-14s %9s\n' rails command KiB
+	for n in $NS_LIST; do
+		for m in apply status; do
+			v=$(awk -v n="$n" -v m="rss-$m" '$1 == n && $2 == m { print $3 }' "$work/results")
+			[ -z "$v" ] || printf '%6s  %-14s %9s\n' "$n" "railup $m" "$v"
 		done
 	done
 }

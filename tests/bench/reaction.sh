@@ -19,7 +19,7 @@ while getopts r: opt; do
 	*) exit 2 ;;
 	esac
 done
-RAILUP=$PWD/early/railup
+RAILUP=${RAILUP:-$PWD/early/railup}
 work=$(mktemp -d)
 ns=rureact$$
 cleanup() {

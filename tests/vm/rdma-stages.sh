@@ -66,7 +66,7 @@ e=$VM_REPO/early
 if "${deps_cc:-musl-gcc}" -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wno-missing-field-initializers -Werror -Os -static \
 	-isystem "$deps_kinc" -I"$e" -o "$probe" "$here/rdma-probe.c" \
-	"$e/netlink.c" "$e/log.c" "$e/addr.c" "$e/rdmanl.c" "$e/rdmacm.c" "$e/sysfs.c"; then
+	"$e/netlink.c" "$e/log.c" "$e/addr.c" "$e/rdmanl.c" "$e/rdmacm.c" "$e/sysfs.c" "$e/text.c"; then
 	ok "rdma-probe built static with musl ($(du -k "$probe" | cut -f1) KiB)"
 else
 	bad "rdma-probe does not build"
