@@ -139,7 +139,8 @@ static void settle_unknown(struct nl *nl, struct run *run)
 		memset(&now, 0, sizeof(now));
 	for (unsigned i = 0; i < run->p->n; i++)
 		if (run->unknown[i] && !took_effect(&run->p->ch[i], &now))
-			fail_change(run, i, -ENOBUFS, "its answer was lost and it is not in effect");
+			fail_change(run, i, -ENOBUFS,
+				    "its answer was lost and it is not in effect");
 	observed_free(&now);
 }
 
@@ -196,7 +197,8 @@ static void update_ledger(const struct run *run, struct observed *o, const char 
 	}
 	/* A renamed interface keeps its entries: the file shows its name now. */
 	for (unsigned i = 0; i < n; i++) {
-		const struct link *l = v[i].ifindex ? observed_link_by_index(o, v[i].ifindex) : NULL;
+		const struct link *l =
+			v[i].ifindex ? observed_link_by_index(o, v[i].ifindex) : NULL;
 
 		if (l && strcmp(l->name, v[i].ifname)) {
 			snprintf(v[i].ifname, sizeof(v[i].ifname), "%s", l->name);
@@ -211,8 +213,8 @@ static void update_ledger(const struct run *run, struct observed *o, const char 
 				v[keep++] = v[i];
 		ledger_sort(v, keep);
 		if (ledger_write(rundir, v, keep))
-			log_warn("%s/owned: %s: railup down will not know what it changed",
-				 rundir, strerror(errno));
+			log_warn("%s/owned: %s: railup down will not know what it changed", rundir,
+				 strerror(errno));
 		/* The next plan (boot applies rail by rail) starts from this ledger. */
 		free(o->owned);
 		o->owned = v;
@@ -237,7 +239,7 @@ static void send_step(struct nl *nl, struct run *run, bool rules)
 
 		if ((c->op == CH_RULE_ADD) != rules || run->failed[i])
 			continue;
-		/* A rail's rule commits it: a rail that failed gets none, nothing steers into it. */
+		/* A rail's rule commits it: a failed rail gets none, nothing steers into it. */
 		if (rules && c->rail >= 0 && run->m->rail[c->rail].st.phase == RAIL_FAILED)
 			continue;
 		if (encode(&b, c))

@@ -237,7 +237,8 @@ static int up(const struct opts *opt, bool dry)
 				m.rail[i].st.phase = RAIL_CONFIGURED;
 		keep_verified(opt, &m, &p);
 		report_outcome(&m);
-		if (report_state_write(opt->rundir, &m, report_result(&m, RAIL_CONFIGURED), "apply"))
+		if (report_state_write(opt->rundir, &m, report_result(&m, RAIL_CONFIGURED),
+				       "apply"))
 			log_warn("%s/state: %s", opt->rundir, strerror(errno));
 	}
 	ret = required_failed(&m) || global_failed ? EXIT_FAIL : EXIT_OK;
@@ -288,7 +289,7 @@ int cmd_down(const struct opts *opt)
 /* Every rail checked as status sees it, with what the last boot said of it. */
 struct survey {
 	struct rail_check *c;
-	struct plan global; /* what applying the map would change beyond its rails */
+	struct plan global;		 /* what applying the map would change beyond its rails */
 	const struct boot_record **boot; /* per rail, NULL: no record */
 	struct boot_record *records;
 	unsigned nrecords;
@@ -319,8 +320,8 @@ static void survey(const struct opts *opt, struct nl *nl, struct railmap *m,
 		s->boot[i] = boot_of(s->records, s->nrecords, &m->rail[i], i);
 		if (s->boot[i] && !strcmp(s->boot[i]->phase, "failed") && c->ok) {
 			c->ok = false;
-			snprintf(c->why, sizeof(c->why), "at boot: %.15s: %.170s", s->boot[i]->stage,
-				 s->boot[i]->error);
+			snprintf(c->why, sizeof(c->why), "at boot: %.15s: %.170s",
+				 s->boot[i]->stage, s->boot[i]->error);
 		}
 		s->all_ok &= c->ok;
 		s->required_ok &= c->ok || !m->rail[i].o.required;
@@ -375,8 +376,8 @@ int cmd_status(const struct opts *opt)
 
 	if (ret < 0) {
 		survey(opt, &nl, &m, &o, &s);
-		report_status(stdout, &m, s.c, (const struct boot_record *const *)s.boot,
-			      &s.global, s.rp_drops, opt->json);
+		report_status(stdout, &m, s.c, (const struct boot_record *const *)s.boot, &s.global,
+			      s.rp_drops, opt->json);
 		write_metrics(opt, &m, &s);
 		ret = s.all_ok ? EXIT_OK : EXIT_FAIL;
 		survey_free(&s);
@@ -440,8 +441,7 @@ int cmd_health(const struct opts *opt)
 			change_describe(&s.global.ch[0], what, sizeof(what));
 			printf("railup: the map is not in place: %s pending (%u of %u rails ok)\n",
 			       what, ok, m.n);
-		}
-		else
+		} else
 			printf("railup: ok: %u of %u rails ok\n", ok, m.n);
 		write_metrics(opt, &m, &s);
 		ret = s.required_ok ? EXIT_OK : EXIT_FAIL;

@@ -194,8 +194,9 @@ static int set_identity(const struct pctx *c, const struct key *k, const char *v
 	case K_MAC:
 		len = parse_hex_bytes(v, n, b, sizeof(b));
 		if (len != 6 && len != 8 && len != 20)
-			return fail(c, "mac=%s: not a 6-byte MAC, an 8-byte port GUID or a 20-byte "
-				       "IPoIB address",
+			return fail(c,
+				    "mac=%s: not a 6-byte MAC, an 8-byte port GUID or a 20-byte "
+				    "IPoIB address",
 				    quote(v, n));
 		memcpy(mt->mac, b, (size_t)len);
 		mt->maclen = (uint8_t)len;
@@ -278,8 +279,9 @@ static int set_map(const struct pctx *c, const struct key *k, const char *v, siz
 
 			if (!(isalnum((unsigned char)v[i]) || v[i] == '_' || v[i] == '-' || sep) ||
 			    (sep && (i == 0 || i + 1 == n || v[i + 1] == ',')))
-				return fail(c, "modules=%s: not a comma-separated list of module names",
-					    quote(v, n));
+				return fail(
+					c, "modules=%s: not a comma-separated list of module names",
+					quote(v, n));
 		}
 		memcpy(m->modules, v, n);
 		m->modules[n] = '\0';
@@ -307,7 +309,8 @@ static int set_map(const struct pctx *c, const struct key *k, const char *v, siz
 			h->source = HOST_NUMBER;
 			h->number = x;
 		} else {
-			return fail(c, "host=%s: not a number, hostname, bootif or addr:<interface>",
+			return fail(c,
+				    "host=%s: not a number, hostname, bootif or addr:<interface>",
 				    quote(v, n));
 		}
 		break;
@@ -362,9 +365,9 @@ static int set_opt(const struct pctx *c, struct rail_opts *o, const struct key *
 	case K_BOOL:
 		if (n != 1 || (v[0] != '0' && v[0] != '1'))
 			return fail(c, "%s=%s: not 0 or 1", k->name, quote(v, n));
-		*(k->id == OPT_REQUIRED ? &o->required : k->id == OPT_VERIFY ? &o->verify
-									     : &o->rxe) =
-			(uint8_t)(v[0] - '0');
+		*(k->id == OPT_REQUIRED ? &o->required
+		  : k->id == OPT_VERIFY ? &o->verify
+					: &o->rxe) = (uint8_t)(v[0] - '0');
 		break;
 	case K_SYSCTL:
 		if (n == 0) {
@@ -478,8 +481,9 @@ static int parse_rail(struct pctx *c, const char *v)
 	if (!colon)
 		return fail(c, "expected <name>:<address>/<prefixlen>[:<gateway>]");
 	if (!valid_ifname(v, (size_t)(colon - v)))
-		return fail(c, "%s is not a rail's interface name (1-15 characters, no '/', ':', "
-			       "spaces or wildcards; not lo, all or default)",
+		return fail(c,
+			    "%s is not a rail's interface name (1-15 characters, no '/', ':', "
+			    "spaces or wildcards; not lo, all or default)",
 			    quote(v, (size_t)(colon - v)));
 	r = c->r = railmap_add(c->m);
 	memcpy(r->name, v, (size_t)(colon - v));

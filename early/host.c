@@ -57,7 +57,8 @@ int host_index(const struct host_spec *h, const struct observed *o, uint64_t *in
 	case HOST_ADDR:
 		l = observed_link(o, h->ifname);
 		if (!l) {
-			snprintf(why, len, "interface %s (rd.rail.host=addr:) not found", h->ifname);
+			snprintf(why, len, "interface %s (rd.rail.host=addr:) not found",
+				 h->ifname);
 			return -1;
 		}
 		return from_link(o, l, index, why, len);
@@ -67,8 +68,9 @@ int host_index(const struct host_spec *h, const struct observed *o, uint64_t *in
 			    !memcmp(o->link[i].hwaddr, h->bootif, h->bootif_len))
 				l = &o->link[i];
 		if (!l) {
-			snprintf(why, len, "%s", h->bootif_len ? "no interface has BOOTIF's address"
-							       : "no BOOTIF= on the command line");
+			snprintf(why, len, "%s",
+				 h->bootif_len ? "no interface has BOOTIF's address"
+					       : "no BOOTIF= on the command line");
 			return -1;
 		}
 		return from_link(o, l, index, why, len);

@@ -20,7 +20,8 @@ static int parse_line(char *line, struct owned *e)
 	unsigned n = 0;
 
 	memset(e, 0, sizeof(*e));
-	for (char *t = strtok_r(line, " \t\n", &save); t && n < 6; t = strtok_r(NULL, " \t\n", &save))
+	for (char *t = strtok_r(line, " \t\n", &save); t && n < 6;
+	     t = strtok_r(NULL, " \t\n", &save))
 		f[n++] = t;
 	if (n < 4 || strlen(f[1]) >= IFNAMSIZ || !text_int(f[2], 0, INT_MAX, &ifindex))
 		return -1;

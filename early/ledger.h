@@ -18,11 +18,11 @@ enum owned_kind { OWN_ADDR, OWN_SYSCTL };
 
 struct owned {
 	uint8_t kind;
-	uint8_t key;		 /* enum sysctl_key, for OWN_SYSCTL */
-	int8_t orig;		 /* the value before railup, for OWN_SYSCTL */
-	int ifindex;		 /* 0 for conf/all */
+	uint8_t key;	       /* enum sysctl_key, for OWN_SYSCTL */
+	int8_t orig;	       /* the value before railup, for OWN_SYSCTL */
+	int ifindex;	       /* 0 for conf/all */
 	char ifname[IFNAMSIZ]; /* its name when last seen; "all" for conf/all */
-	struct ipaddr a;	 /* for OWN_ADDR */
+	struct ipaddr a;       /* for OWN_ADDR */
 };
 
 /* A missing file is an empty ledger; unreadable lines are dropped. */

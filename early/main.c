@@ -20,7 +20,7 @@ static const char usage[] =
 	"Commands:\n"
 	"  apply    install what the rail map asks for; remove what railup no longer wants\n"
 	"  plan     print what apply would change, as ip/sysctl commands; change nothing\n"
-	"  status   check every rail (rule, table, routing decision, sysctls); exit 1 if any is wrong\n"
+	"  status   check every rail (rule, table, routing decision, sysctls); exit 1 on a fault\n"
 	"  health   one line and exit 0 when every required rail is right, 1 when not\n"
 	"           (for monitors: a Slurm HealthCheckProgram, say)\n"
 	"  down     remove everything railup installed, restore what it changed\n"
@@ -54,6 +54,7 @@ static const struct {
 	int (*fn)(const struct opts *);
 	bool kmsg; /* logs to the kernel log unless told otherwise */
 } commands[] = {
+	/* clang-format off */
 	{ "apply", cmd_apply, false },
 	{ "plan", cmd_plan, false },
 	{ "status", cmd_status, false },
@@ -61,6 +62,7 @@ static const struct {
 	{ "down", cmd_down, false },
 	{ "boot", cmd_boot, true },
 	{ "export", cmd_export, false },
+	/* clang-format on */
 };
 
 int main(int argc, char **argv)
@@ -128,7 +130,8 @@ int main(int argc, char **argv)
 			puts("railup " RAILUP_VERSION);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "railup: %s: unknown option or missing argument (see --help)\n",
+			fprintf(stderr,
+				"railup: %s: unknown option or missing argument (see --help)\n",
 				argv[optind - 1]);
 			return EXIT_BAD;
 		}

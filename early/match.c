@@ -32,8 +32,8 @@ static bool mac_matches(const struct rail_match *m, const struct link *l)
 	return !memcmp(l->hwaddr + 4, m->mac + 4, 16);
 }
 
-static bool matches(const struct rail_match *m, const struct link *l,
-		    const struct rdma_port *ports, unsigned nports)
+static bool matches(const struct rail_match *m, const struct link *l, const struct rdma_port *ports,
+		    unsigned nports)
 {
 	const struct rdma_port *p;
 	char pci[16];
@@ -189,7 +189,7 @@ void match_ident(const struct link *l, const struct rdma_port *ports, unsigned n
 		snprintf(id->ibdev, sizeof(id->ibdev), "%s", p->dev);
 		id->port = p->port;
 	}
-	id->layer = l->type == ARPHRD_ETHER	 ? "ethernet"
+	id->layer = l->type == ARPHRD_ETHER	   ? "ethernet"
 		    : l->type == ARPHRD_INFINIBAND ? "infiniband"
 						   : "other";
 }

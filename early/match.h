@@ -36,8 +36,8 @@ void match_rails(struct railmap *m, const struct observed *o, const struct rdma_
 /* What status shows of a netdev's hardware (the mapping NCCL_IB_HCA users need). */
 struct ident {
 	char pci[16];
-	int numa;	     /* -1: unknown */
-	char ibdev[64];	     /* the RDMA device behind it, "" when none */
+	int numa;	/* -1: unknown */
+	char ibdev[64]; /* the RDMA device behind it, "" when none */
 	uint8_t port;
 	const char *layer; /* "ethernet", "infiniband" or "other" */
 };

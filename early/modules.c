@@ -46,9 +46,9 @@ static enum outcome insert(struct kmod_module *mod, const char *name)
 		log_warn("module %s: modprobe.d gives it an install command; not loaded", name);
 		return REFUSED;
 	}
-	err = kmod_module_probe_insert_module(mod, KMOD_PROBE_APPLY_BLACKLIST |
-						   KMOD_PROBE_IGNORE_COMMAND,
-					      NULL, NULL, NULL, NULL);
+	err = kmod_module_probe_insert_module(
+		mod, KMOD_PROBE_APPLY_BLACKLIST | KMOD_PROBE_IGNORE_COMMAND, NULL, NULL, NULL,
+		NULL);
 	if (err == KMOD_PROBE_APPLY_BLACKLIST) {
 		log_warn("module %s is blacklisted in modprobe.d; not loaded", name);
 		return REFUSED;

@@ -11,7 +11,7 @@
 
 #include "rail.h"
 
-/* The map's modules (rd.rail.modules=), plus what Soft-RoCE rails need. Returns how many are missing. */
+/* The map's modules (rd.rail.modules=) and what Soft-RoCE rails need; how many are missing. */
 int modules_load(const struct railmap *m);
 
 #endif

@@ -194,7 +194,7 @@ static ssize_t recv_some(struct nl *nl, bool dontwait)
 }
 
 /* left is an int the loop consumes. */
-#define for_each_msg(h, left)                                                          \
+#define for_each_msg(h, left) \
 	for ((h) = (const struct nlmsghdr *)rbuf; NLMSG_OK(h, left); (h) = NLMSG_NEXT(h, left))
 
 static int send_chunk(struct nl *nl, struct nlbuf *b, size_t off, size_t bytes, unsigned first,
@@ -258,7 +258,7 @@ static int send_chunk(struct nl *nl, struct nlbuf *b, size_t off, size_t bytes, 
 				return failures;
 		}
 	}
-	/* Some answers were dropped: which of the others failed, only the kernel's state can tell. */
+	/* Answers were dropped: which of the others failed, only the kernel can tell. */
 	for (unsigned i = 0; i < count; i++)
 		if (!answered[i]) {
 			fail(first + i, -ENOBUFS, "", arg);
@@ -373,8 +373,7 @@ void nla_parse(const struct nlattr **tb, unsigned max, const void *start, int le
 	const struct nlattr *a;
 
 	memset(tb, 0, (max + 1) * sizeof(*tb));
-	nla_for_each(a, start, len)
-	{
+	nla_for_each (a, start, len) {
 		unsigned type = a->nla_type & NLA_TYPE_MASK;
 
 		if (type <= max)

@@ -74,11 +74,11 @@ int nl_request(struct nl *nl, struct nlbuf *b, nl_msg_fn *fn, void *arg, char *e
 	       size_t errlen);
 
 /* Attributes. */
-#define nla_for_each(a, start, rem)                                                      \
-	for ((a) = (const struct nlattr *)(start);                                         \
+#define nla_for_each(a, start, rem)                                                          \
+	for ((a) = (const struct nlattr *)(start);                                           \
 	     (rem) >= (int)sizeof(struct nlattr) && (a)->nla_len >= sizeof(struct nlattr) && \
-	     (a)->nla_len <= (rem);                                                         \
-	     (rem) -= NLA_ALIGN((a)->nla_len),                                              \
+	     (a)->nla_len <= (rem);                                                          \
+	     (rem) -= NLA_ALIGN((a)->nla_len),                                               \
 	    (a) = (const struct nlattr *)((const char *)(a) + NLA_ALIGN((a)->nla_len)))
 
 /* Indexes attributes by type (nested flag masked); later duplicates win. */

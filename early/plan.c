@@ -14,8 +14,8 @@ struct ctx {
 	const struct railmap *m;
 	const struct observed *o;
 	struct plan *p;
-	unsigned *by_table;  /* rail indexes sorted by table */
-	unsigned *by_ifname; /* rail indexes sorted by interface name */
+	unsigned *by_table;	 /* rail indexes sorted by table */
+	unsigned *by_ifname;	 /* rail indexes sorted by interface name */
 	struct rule *want_rules; /* every rail's rule, sorted */
 };
 
@@ -243,8 +243,8 @@ static bool readdressed(const struct ctx *c, const struct rail *r, const struct 
 {
 	const struct owned *e = ledger_first(c->o->owned, c->o->nowned, OWN_ADDR, l->ifindex);
 
-	for (; e && e < c->o->owned + c->o->nowned && e->kind == OWN_ADDR &&
-	       e->ifindex == l->ifindex;
+	for (;
+	     e && e < c->o->owned + c->o->nowned && e->kind == OWN_ADDR && e->ifindex == l->ifindex;
 	     e++)
 		if (e->a.family == r->addr.family && !addr_eq(&e->a, &r->addr))
 			return true;
@@ -288,8 +288,9 @@ static bool plan_routes(struct ctx *c, int ri, const struct link *l)
 			}
 		}
 		if (!same || flushed) {
-			struct change *ch = add(c->p, owned || flushed ? CH_ROUTE_REPLACE : CH_ROUTE_ADD,
-						ri, l->name);
+			struct change *ch =
+				add(c->p, owned || flushed ? CH_ROUTE_REPLACE : CH_ROUTE_ADD, ri,
+				    l->name);
 
 			ch->route = want[i];
 		}
@@ -320,8 +321,8 @@ static void plan_rule(struct ctx *c, int ri)
 				want.priority, proto_name(e->protocol));
 			have = true;
 		} else if (e->protocol != RAILUP_PROTO && e->family == want.family) {
-			problem(c->p, ri, false, "priority %u also holds a rule railup did not make",
-				want.priority);
+			problem(c->p, ri, false,
+				"priority %u also holds a rule railup did not make", want.priority);
 		}
 	}
 	if (!have)
@@ -394,7 +395,8 @@ static bool plan_address(struct ctx *c, int ri, const struct link *l)
 		const struct link *other = observed_link_by_index(c->o, a->ifindex);
 
 		if (a->ifindex != l->ifindex) {
-			problem(c->p, ri, false, "address %s is also on %s", addr_fmt(&r->addr, false, s),
+			problem(c->p, ri, false, "address %s is also on %s",
+				addr_fmt(&r->addr, false, s),
 				other ? other->name : "another interface");
 		} else if (a->a.plen != r->addr.plen && !ledger_addr(c, l->ifindex, &a->a)) {
 			problem(c->p, ri, true, "%s has %s, the map says /%u: left alone", l->name,

@@ -40,7 +40,7 @@ struct change {
 		struct {
 			uint8_t key;
 			int8_t value;
-		} sysctl; /* net.ipv{4,6}.conf.<ifname>.<key> */
+		} sysctl;	    /* net.ipv{4,6}.conf.<ifname>.<key> */
 		struct owned entry; /* CH_FORGET */
 	};
 	/* The ledger on success: record the object (with orig, a value's before), or forget it. */
@@ -49,7 +49,7 @@ struct change {
 };
 
 struct problem {
-	int rail; /* -1: the map as a whole */
+	int rail;   /* -1: the map as a whole */
 	bool fatal; /* the rail is left unconfigured */
 	char msg[240];
 };

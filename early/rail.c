@@ -111,7 +111,8 @@ static int fill_defaults(struct railmap *m, struct rail *r, unsigned i)
 		o->table = (uint32_t)n;
 	}
 	if (!(o->set & (1u << OPT_PRIORITY))) {
-		n = (uint64_t)((d->set & (1u << OPT_PRIORITY)) ? d->priority : DEFAULT_PRIORITY) + i;
+		n = (uint64_t)((d->set & (1u << OPT_PRIORITY)) ? d->priority : DEFAULT_PRIORITY) +
+		    i;
 		if (n > UINT32_MAX)
 			return bad(r, "priority %llu is out of range", (unsigned long long)n);
 		o->priority = (uint32_t)n;
@@ -162,7 +163,8 @@ static int check_addresses(const struct rail *r)
 			return bad(r, "gateway %s is %s", addr_fmt(&r->gw, 0, a),
 				   addr_unusable(&r->gw));
 		if (ad->plen < addr_bits(ad) - 1 &&
-		    (addr_host_bits_zero(&gw) || (ad->family == AF_INET && addr_host_bits_ones(&gw))))
+		    (addr_host_bits_zero(&gw) ||
+		     (ad->family == AF_INET && addr_host_bits_ones(&gw))))
 			return bad(r, "gateway %s is the subnet's own or broadcast address",
 				   addr_fmt(&r->gw, 0, a));
 		if (!addr_in_prefix(&r->gw, ad))
@@ -176,10 +178,10 @@ static int check_addresses(const struct rail *r)
 			return bad(r, "fabric %s is not of the address's family",
 				   addr_fmt(&r->o.fabric, 1, a));
 		if (!r->gw.family)
-			return bad(r, "fabric=%s needs a gateway",
-				   addr_fmt(&r->o.fabric, 1, a));
+			return bad(r, "fabric=%s needs a gateway", addr_fmt(&r->o.fabric, 1, a));
 		if (addr_eq(&r->o.fabric, &net))
-			return bad(r, "fabric=%s is the rail's own subnet: its route is there already",
+			return bad(r,
+				   "fabric=%s is the rail's own subnet: its route is there already",
 				   addr_fmt(&r->o.fabric, 1, a));
 	}
 	return 0;
@@ -321,7 +323,8 @@ int railmap_finalize(struct railmap *m)
 	for (unsigned i = 0; i < m->n && !ret; i++) {
 		struct rail *r = &m->rail[i];
 
-		ret = fill_defaults(m, r, nic[i]) || check_addresses(r) || check_numbers(m, r) ? -1 : 0;
+		ret = fill_defaults(m, r, nic[i]) || check_addresses(r) || check_numbers(m, r) ? -1
+											       : 0;
 		memset(&r->st, 0, sizeof(r->st));
 	}
 	free(nic);

@@ -78,8 +78,8 @@ struct rail_state {
 	char ifname[IFNAMSIZ];
 	char ibdev[64];
 	uint8_t port;
-	const char *stage;  /* where it failed */
-	char error[200];    /* why, one line */
+	const char *stage; /* where it failed */
+	char error[200];   /* why, one line */
 };
 
 struct rail {
@@ -89,8 +89,8 @@ struct rail {
 	struct ipaddr gw;    /* family 0: none */
 	struct rail_opts o;  /* complete after railmap_finalize() */
 	struct rail_match match;
-	char *token;	     /* as written, for messages */
-	char *where;	     /* its source: "/proc/cmdline", "FILE:LINE" */
+	char *token; /* as written, for messages */
+	char *where; /* its source: "/proc/cmdline", "FILE:LINE" */
 	struct rail_state st;
 };
 
@@ -117,9 +117,9 @@ enum host_source { HOST_NONE, HOST_NUMBER, HOST_HOSTNAME, HOST_ADDR, HOST_BOOTIF
 
 struct host_spec {
 	uint8_t source;
-	uint64_t number;      /* HOST_NUMBER */
+	uint64_t number;       /* HOST_NUMBER */
 	char ifname[IFNAMSIZ]; /* HOST_ADDR */
-	uint8_t bootif[20];   /* BOOTIF= from the command line, as PXE loaders pass it */
+	uint8_t bootif[20];    /* BOOTIF= from the command line, as PXE loaders pass it */
 	uint8_t bootif_len;
 };
 
@@ -128,12 +128,12 @@ struct host_spec {
 struct railmap {
 	struct rail *rail;
 	unsigned n, cap;
-	int disabled;	      /* rd.rail=0 (1), rd.rail=1 (0), neither (-1) */
-	struct rail_opts def; /* rd.rail.<opt>: defaults; table and priority are bases */
-	uint32_t mset;	      /* bit per enum map_opt given explicitly */
+	int disabled;		    /* rd.rail=0 (1), rd.rail=1 (0), neither (-1) */
+	struct rail_opts def;	    /* rd.rail.<opt>: defaults; table and priority are bases */
+	uint32_t mset;		    /* bit per enum map_opt given explicitly */
 	unsigned timeout_ms;	    /* waiting for the rails, in all */
 	unsigned verify_timeout_ms; /* verifying one rail, retries included */
-	char modules[MODULES_MAX]; /* comma-separated */
+	char modules[MODULES_MAX];  /* comma-separated */
 	uint8_t profile;
 	uint8_t policy;
 	struct host_spec host;
@@ -141,11 +141,11 @@ struct railmap {
 	int8_t all[SC_COUNT]; /* targets for net.ipv4.conf.all */
 };
 
-#define DEFAULT_TABLE	  101
-#define DEFAULT_PRIORITY  1001
-#define DEFAULT_TIMEOUT	  60000
+#define DEFAULT_TABLE	       101
+#define DEFAULT_PRIORITY       1001
+#define DEFAULT_TIMEOUT	       60000
 #define DEFAULT_VERIFY_TIMEOUT 10000
-#define DEFAULT_MODULES	  "mlx5_core,mlx5_ib,ib_ipoib,rdma_ucm"
+#define DEFAULT_MODULES	       "mlx5_core,mlx5_ib,ib_ipoib,rdma_ucm"
 
 void railmap_init(struct railmap *m);
 void railmap_free(struct railmap *m);

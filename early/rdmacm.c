@@ -18,7 +18,7 @@
 #include "rdmacm.h"
 #include "sysfs.h"
 
-#define CM_DEVICE      "/dev/infiniband/rdma_cm"
+#define CM_DEVICE "/dev/infiniband/rdma_cm"
 
 /* IB CM reject reasons (IBTA 12.6.7.2): not in the uapi headers. */
 #define REJ_INVALID_SERVICE_ID 8

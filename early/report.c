@@ -56,7 +56,8 @@ static void text_rail(FILE *f, const struct rail *r, const struct rail_check *c,
 		addr_fmt(&r->addr, false, a), r->o.table, c->rule ? "" : " missing");
 	fprintf(f, "  table %-4u %u of %u routes\n", r->o.table, c->routes_have, c->routes_want);
 	if (c->foreign)
-		fprintf(f, "  owner     rule or routes made by another (proto %u), as railup would\n",
+		fprintf(f,
+			"  owner     rule or routes made by another (proto %u), as railup would\n",
 			c->foreign);
 	if (c->decided && !c->decision_err)
 		fprintf(f, "  decision  %s from %s: dev %s table %u%s\n",
@@ -221,7 +222,9 @@ enum boot_result report_result(const struct railmap *m, enum rail_phase enough)
 		enum rail_phase p = m->rail[i].st.phase;
 
 		if (p == RAIL_FAILED || p < enough)
-			res = m->rail[i].o.required ? BOOT_FAILED : res == BOOT_OK ? BOOT_DEGRADED : res;
+			res = m->rail[i].o.required ? BOOT_FAILED
+			      : res == BOOT_OK	    ? BOOT_DEGRADED
+						    : res;
 	}
 	return res;
 }
@@ -259,7 +262,8 @@ static void sh_num(struct text *t, const char *key, unsigned long long v)
 	text_putc(t, '\n');
 }
 
-static void state_text(struct text *t, const struct railmap *m, enum boot_result res, const char *by)
+static void state_text(struct text *t, const struct railmap *m, enum boot_result res,
+		       const char *by)
 {
 	unsigned verified = 0, failed = 0;
 
@@ -491,14 +495,16 @@ static void prom_write(FILE *f, const struct railmap *m, const struct rail_check
 {
 	prom_rails(f, m, c, boot, "rail_configured",
 		   "The rail's address, rule and table routes are in place.", v_configured);
-	prom_rails(f, m, c, boot, "rail_verified",
-		   "The kernel routes from the rail by the rail; the last boot's RDMA checks passed.",
-		   v_verified);
+	prom_rails(
+		f, m, c, boot, "rail_verified",
+		"The kernel routes from the rail by the rail; the last boot's RDMA checks passed.",
+		v_verified);
 	prom_rails(f, m, c, boot, "rail_ok", "railup status finds nothing wrong with the rail.",
 		   v_ok);
 	prom_rails(f, m, c, boot, "rail_link_up", "The rail's netdev is up.", v_up);
 	prom_rails(f, m, c, boot, "rail_carrier", "The rail's netdev has carrier.", v_carrier);
-	prom_head(f, "rail_sysctl", "gauge", "Effective value of a per-interface setting railup manages.");
+	prom_head(f, "rail_sysctl", "gauge",
+		  "Effective value of a per-interface setting railup manages.");
 	for (unsigned i = 0; i < m->n; i++)
 		for (int k = 0; k < SC_COUNT; k++) {
 			if (c[i].eff[k] == SC_UNSET)

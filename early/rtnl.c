@@ -78,7 +78,8 @@ int rtnl_decode_link(const struct nlmsghdr *h, struct link *l)
 	l->type = ifi->ifi_type;
 	nla_str(tb[IFLA_IFNAME], l->name, sizeof(l->name));
 	l->operstate = nla_u8(tb[IFLA_OPERSTATE]);
-	l->carrier = tb[IFLA_CARRIER] ? nla_u8(tb[IFLA_CARRIER]) : !!(ifi->ifi_flags & IFF_LOWER_UP);
+	l->carrier =
+		tb[IFLA_CARRIER] ? nla_u8(tb[IFLA_CARRIER]) : !!(ifi->ifi_flags & IFF_LOWER_UP);
 	if (tb[IFLA_ADDRESS] && nla_len(tb[IFLA_ADDRESS]) <= (int)sizeof(l->hwaddr)) {
 		l->hwlen = (uint8_t)nla_len(tb[IFLA_ADDRESS]);
 		memcpy(l->hwaddr, nla_data(tb[IFLA_ADDRESS]), l->hwlen);
@@ -161,13 +162,14 @@ int rtnl_decode_rule(const struct nlmsghdr *h, struct rule *r)
 		if (!r->src.family || frh->src_len > addr_bits(&r->src))
 			return -1;
 	}
-	r->other = frh->dst_len || frh->tos || frh->flags || tb[FRA_IIFNAME] ||
-		   tb[FRA_OIFNAME] || tb[FRA_FWMARK] || tb[FRA_GOTO] || tb[FRA_L3MDEV] ||
-		   tb[FRA_UID_RANGE] || tb[FRA_IP_PROTO] || tb[FRA_SPORT_RANGE] ||
-		   tb[FRA_DPORT_RANGE] || tb[FRA_TUN_ID] || tb[FRA_FLOW] ||
-		   /* The kernel reports these as -1 when unset. */
-		   (tb[FRA_SUPPRESS_PREFIXLEN] && nla_u32(tb[FRA_SUPPRESS_PREFIXLEN]) != UINT32_MAX) ||
-		   (tb[FRA_SUPPRESS_IFGROUP] && nla_u32(tb[FRA_SUPPRESS_IFGROUP]) != UINT32_MAX);
+	r->other =
+		frh->dst_len || frh->tos || frh->flags || tb[FRA_IIFNAME] || tb[FRA_OIFNAME] ||
+		tb[FRA_FWMARK] || tb[FRA_GOTO] || tb[FRA_L3MDEV] || tb[FRA_UID_RANGE] ||
+		tb[FRA_IP_PROTO] || tb[FRA_SPORT_RANGE] || tb[FRA_DPORT_RANGE] || tb[FRA_TUN_ID] ||
+		tb[FRA_FLOW] ||
+		/* The kernel reports these as -1 when unset. */
+		(tb[FRA_SUPPRESS_PREFIXLEN] && nla_u32(tb[FRA_SUPPRESS_PREFIXLEN]) != UINT32_MAX) ||
+		(tb[FRA_SUPPRESS_IFGROUP] && nla_u32(tb[FRA_SUPPRESS_IFGROUP]) != UINT32_MAX);
 	return 0;
 }
 
@@ -212,8 +214,8 @@ void rtnl_put_rule(struct nlbuf *b, uint16_t type, uint16_t flags, const struct 
 
 void rtnl_put_addr(struct nlbuf *b, uint16_t type, const struct laddr *a)
 {
-	struct ifaddrmsg *ifa = nlb_msg(b, type, type == RTM_NEWADDR ? NLM_F_CREATE | NLM_F_EXCL : 0,
-					sizeof(*ifa));
+	struct ifaddrmsg *ifa =
+		nlb_msg(b, type, type == RTM_NEWADDR ? NLM_F_CREATE | NLM_F_EXCL : 0, sizeof(*ifa));
 
 	ifa->ifa_family = a->a.family;
 	ifa->ifa_prefixlen = a->a.plen;
@@ -466,7 +468,8 @@ void observed_link_remove(struct observed *o, int ifindex)
 {
 	for (unsigned i = 0; i < o->nlink; i++)
 		if (o->link[i].ifindex == ifindex) {
-			memmove(&o->link[i], &o->link[i + 1], (o->nlink - i - 1) * sizeof(*o->link));
+			memmove(&o->link[i], &o->link[i + 1],
+				(o->nlink - i - 1) * sizeof(*o->link));
 			o->nlink--;
 			index_by_ifindex(o);
 			return;

@@ -64,13 +64,15 @@ static int open_conf(const char *dev, enum sysctl_key k, int flags)
 	bool v6 = sysctl_desc[k].family == AF_INET6;
 	char p[IFNAMSIZ + 32];
 
-	if (strchr(dev, '/') || !strcmp(dev, ".") || !strcmp(dev, "..") || strlen(dev) >= IFNAMSIZ) {
+	if (strchr(dev, '/') || !strcmp(dev, ".") || !strcmp(dev, "..") ||
+	    strlen(dev) >= IFNAMSIZ) {
 		errno = EINVAL;
 		return -1;
 	}
 	if (dirs[v6] < 0)
-		dirs[v6] = openat(AT_FDCWD, v6 ? "/proc/sys/net/ipv6/conf" : "/proc/sys/net/ipv4/conf",
-				  O_PATH | O_DIRECTORY | O_CLOEXEC);
+		dirs[v6] =
+			openat(AT_FDCWD, v6 ? "/proc/sys/net/ipv6/conf" : "/proc/sys/net/ipv4/conf",
+			       O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dirs[v6] < 0)
 		return -1;
 	snprintf(p, sizeof(p), "%s/%s", dev, sysctl_desc[k].name);

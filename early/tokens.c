@@ -62,7 +62,7 @@ int cmdline_split(char *text, int (*fn)(char *token, void *arg), void *arg)
 		p += i;
 		if (*p)
 			*p++ = '\0';
-		/* Like the kernel: a quote opening the value goes, and with it one closing quote. */
+		/* As the kernel does: a quote opening the value goes, with one closing quote. */
 		eq = strchr(start, '=');
 		if (i && start[i - 1] == '"' && ((eq && eq[1] == '"') || quoted))
 			drop_last = true;
@@ -136,7 +136,8 @@ int toks_conf(struct toks *tl, const char *text, size_t len, const char *path)
 		snprintf(l.where, sizeof(l.where), "%s:%u", path, lineno);
 		if (n > CONFIG_LINE_MAX || memchr(text + pos, '\0', n)) {
 			log_err("%s: %s: %s", l.where, quote(text + pos, n > 64 ? 64 : n),
-				n > CONFIG_LINE_MAX ? "line longer than 4096 bytes" : "NUL byte in the line");
+				n > CONFIG_LINE_MAX ? "line longer than 4096 bytes"
+						    : "NUL byte in the line");
 			ret = -1;
 			break;
 		}

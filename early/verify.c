@@ -164,8 +164,8 @@ void verify_decision(struct nl *nl, const struct observed *o, const struct rail 
 		return;
 	src.plen = (uint8_t)addr_bits(&src);
 	c->decided = true;
-	c->decision_err = rtnl_route_get(nl, &c->target, &src, 0, false, &c->decision, err,
-					 sizeof(err));
+	c->decision_err =
+		rtnl_route_get(nl, &c->target, &src, 0, false, &c->decision, err, sizeof(err));
 	if (c->decision_err) {
 		wrong(c, "ip route get %s from %s: %s%s%s", addr_fmt(&c->target, false, a),
 		      addr_fmt(&src, false, b), strerror(-c->decision_err), *err ? ": " : "", err);
@@ -175,8 +175,9 @@ void verify_decision(struct nl *nl, const struct observed *o, const struct rail 
 	snprintf(c->decision_dev, sizeof(c->decision_dev), "%s", out ? out->name : "?");
 	c->decision_ok = c->decision.oif == c->link->ifindex && c->decision.table == r->o.table;
 	if (!c->decision_ok)
-		wrong(c, "ip route get %s from %s leaves by %s from table %u, not by %s from "
-			 "table %u",
+		wrong(c,
+		      "ip route get %s from %s leaves by %s from table %u, not by %s from "
+		      "table %u",
 		      addr_fmt(&c->target, false, a), addr_fmt(&src, false, b), c->decision_dev,
 		      c->decision.table, c->link->name, r->o.table);
 }

@@ -29,9 +29,9 @@ struct rail_check {
 	int8_t dev[SC_COUNT], eff[SC_COUNT]; /* SC_UNSET: unknown or not asked */
 	bool sysctl_ok;
 	bool ok;
-	unsigned wrongs;	       /* how many things are wrong */
+	unsigned wrongs;	  /* how many things are wrong */
 	char elsewhere[IFNAMSIZ]; /* another interface that has the rail's address */
-	char why[200];	       /* the first thing wrong */
+	char why[200];		  /* the first thing wrong */
 };
 
 /* From what was observed alone: no kernel request. */

@@ -17,11 +17,11 @@
 /* How a rail stands while railup waits. */
 struct pending {
 	bool done;
-	bool up_sent;	   /* asked the kernel to bring its netdev up */
-	bool rxe_tried;	   /* asked for its Soft-RoCE device */
-	uint64_t recheck;  /* when to look at its RDMA port again (ms), 0: not due */
-	unsigned backoff;  /* ms */
-	char why[120];	   /* what it still lacks */
+	bool up_sent;	  /* asked the kernel to bring its netdev up */
+	bool rxe_tried;	  /* asked for its Soft-RoCE device */
+	uint64_t recheck; /* when to look at its RDMA port again (ms), 0: not due */
+	unsigned backoff; /* ms */
+	char why[120];	  /* what it still lacks */
 };
 
 struct waiter {
@@ -256,9 +256,9 @@ int wait_rails(struct nl *nl, struct railmap *m, struct observed *o, unsigned ti
 				log_debug("%s: ready after %llu ms", m->rail[i].name,
 					  (unsigned long long)(now_ms() - start));
 				ready(m, i, arg);
-				/* The reaction: from hearing the link event to the rail configured. */
-				log_debug("%s: configured %llu us after its link event", m->rail[i].name,
-					  (unsigned long long)(now_us() - heard));
+				/* Reaction: from hearing the link event to the rail configured. */
+				log_debug("%s: configured %llu us after its link event",
+					  m->rail[i].name, (unsigned long long)(now_us() - heard));
 			} else if (m->rail[i].st.phase == RAIL_FAILED) {
 				w.p[i].done = true;
 			} else {

@@ -134,9 +134,10 @@ END_TEST
 /* What is parsed formats back the same, at every width of every byte. */
 START_TEST(test_fmt_roundtrip)
 {
-	static const char *const v[] = { "0.0.0.0/0", "1.2.3.4/8", "10.99.100.255/16",
-					 "255.255.255.255/32", "100.64.0.7/10", "::/0",
-					 "fd00::1/128", "2001:db8:0:1::ffff/64" };
+	static const char *const v[] = { "0.0.0.0/0",	     "1.2.3.4/8",
+					 "10.99.100.255/16", "255.255.255.255/32",
+					 "100.64.0.7/10",    "::/0",
+					 "fd00::1/128",	     "2001:db8:0:1::ffff/64" };
 	struct ipaddr a;
 	const char *why;
 

@@ -112,8 +112,8 @@ START_TEST(test_fresh)
 
 		/* The RoCE profile's own values, each railup's from now on. */
 		for (int k = 0; k < SC_COUNT; k++) {
-			static const int want[SC_COUNT] = { 2, 1, 2, SC_UNSET, SC_UNSET, SC_UNSET,
-							    SC_UNSET };
+			static const int want[SC_COUNT] = { 2,	      1,	2,	 SC_UNSET,
+							    SC_UNSET, SC_UNSET, SC_UNSET };
 
 			c = sc_change(&p, r->name, k);
 			if (want[k] == SC_UNSET) {

@@ -420,7 +420,8 @@ START_TEST(test_profiles)
 {
 	/* The last two, IPv6's keep_addr_on_down and accept_ra, are the same in both. */
 	static const int roce_rail[SC_COUNT] = { 2, 1, 2, SC_UNSET, SC_UNSET, 1, 0 };
-	static const int roce_all[SC_COUNT] = { 2, SC_UNSET, SC_UNSET, SC_UNSET, 1, SC_UNSET, SC_UNSET };
+	static const int roce_all[SC_COUNT] = { 2, SC_UNSET, SC_UNSET, SC_UNSET,
+						1, SC_UNSET, SC_UNSET };
 	static const int ipoib_rail[SC_COUNT] = { 1, 2, 2, 1, SC_UNSET, 1, 0 };
 
 	for (int k = 0; k < SC_COUNT; k++) {

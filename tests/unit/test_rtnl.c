@@ -517,7 +517,6 @@ START_TEST(test_link_up)
 }
 END_TEST
 
-
 /* A link as dumped: IFLA_INET_CONF is then an array of u32 by devconf index - 1. */
 static void put_dumped_link(struct nlbuf *b, const char *name, unsigned flags, int carrier,
 			    unsigned nconf, const uint32_t *conf, size_t hwlen)

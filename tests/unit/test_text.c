@@ -73,8 +73,19 @@ END_TEST
 /* Whole integers only, in range; the kernel's trailing newline is fine. */
 START_TEST(test_int)
 {
-	static const char *const bad[] = { "", "\n", "-", "+1", " 1", "1 ", "1\n\n", "0x10", "1.0",
-					  "12a", "99999999999999999999", "-1", "256" };
+	static const char *const bad[] = { "",
+					   "\n",
+					   "-",
+					   "+1",
+					   " 1",
+					   "1 ",
+					   "1\n\n",
+					   "0x10",
+					   "1.0",
+					   "12a",
+					   "99999999999999999999",
+					   "-1",
+					   "256" };
 	long long v;
 
 	ck_assert(text_int("0", 0, 255, &v) && v == 0);

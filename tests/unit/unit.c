@@ -226,7 +226,8 @@ void obs_all(struct observed *o, int rp_filter, int arp_ignore, int arp_announce
 	o->all[SC_ACCEPT_LOCAL] = (int8_t)accept_local;
 }
 
-/* Ledger entries are keyed by ifindex: those of links named here get theirs, others one no link has. */
+/* Ledger entries are keyed by ifindex: those of links named here get theirs, others one no link
+ * has. */
 static void own_ifindexes(struct observed *o)
 {
 	for (unsigned i = 0; i < o->nowned; i++) {
