@@ -4,7 +4,6 @@
  * keyfiles and a sysctl.d file (exact text, on the seeds' three layouts and
  * a dual-stack NIC), and written into a directory.
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -567,85 +566,16 @@ END_TEST
 
 /* ---- writing ---- */
 
-static char *dir;
-
 static void dir_setup(void)
 {
 	setup();
-	dir = tmpdir_new();
+	unit_dir_setup();
 }
 
 static void dir_teardown(void)
 {
-	rm_tree(dir);
-	free(dir);
-	dir = NULL;
+	unit_dir_teardown();
 	teardown();
-}
-
-static char *path_in(const char *name)
-{
-	char *p;
-
-	ck_assert_int_gt(asprintf(&p, "%s/%s", dir, name), 0);
-	return p;
-}
-
-static void put(const char *name, const char *text)
-{
-	char *p = path_in(name);
-	FILE *f = fopen(p, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-	free(p);
-}
-
-static bool exists(const char *name)
-{
-	char *p = path_in(name);
-	struct stat st;
-	bool ok = lstat(p, &st) == 0;
-
-	free(p);
-	return ok;
-}
-
-static unsigned mode_of(const char *name)
-{
-	char *p = path_in(name);
-	struct stat st;
-
-	ck_assert_int_eq(lstat(p, &st), 0);
-	free(p);
-	return st.st_mode & 07777;
-}
-
-static char *slurp(const char *name)
-{
-	char *p = path_in(name), *buf = calloc(1, 8192);
-	FILE *f = fopen(p, "r");
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_lt(fread(buf, 1, 8191, f), 8191);
-	fclose(f);
-	free(p);
-	return buf;
-}
-
-/* How many entries the directory holds, . and .. aside. */
-static unsigned entries(void)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	unsigned n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while ((de = readdir(d)))
-		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
-	closedir(d);
-	return n;
 }
 
 START_TEST(test_write)
@@ -653,46 +583,45 @@ START_TEST(test_write)
 	char *text;
 
 	render(MAP_A, EXPORT_NM);
-	ck_assert_int_eq(export_write(dir, EXPORT_NM, &files), 0);
-	ck_assert_uint_eq(entries(), 5);
-	ck_assert_uint_eq(mode_of("railup-ib0.nmconnection"), 0600);
-	ck_assert_uint_eq(mode_of("90-railup-sysctl.conf"), 0644);
-	text = slurp("railup-ib2.nmconnection");
+	ck_assert_int_eq(export_write(unit_dir, EXPORT_NM, &files), 0);
+	ck_assert_uint_eq(unit_entries(""), 5);
+	ck_assert_uint_eq(unit_mode("railup-ib0.nmconnection"), 0600);
+	ck_assert_uint_eq(unit_mode("90-railup-sysctl.conf"), 0644);
+	text = unit_read("railup-ib2.nmconnection");
 	ck_assert_str_eq(text, file("railup-ib2.nmconnection")->text);
 	free(text);
 	/* Again: the same files, nothing left over. */
-	ck_assert_int_eq(export_write(dir, EXPORT_NM, &files), 0);
-	ck_assert_uint_eq(entries(), 5);
+	ck_assert_int_eq(export_write(unit_dir, EXPORT_NM, &files), 0);
+	ck_assert_uint_eq(unit_entries(""), 5);
 }
 END_TEST
 
 START_TEST(test_write_makes_dir)
 {
-	char *sub = path_in("etc/systemd/network");
+	char *sub = unit_path("etc/systemd/network");
 
 	/* Every missing level, as mkdir -p. */
 	render(MAP_B, EXPORT_NETWORKD);
 	ck_assert_int_eq(export_write(sub, EXPORT_NETWORKD, &files), 0);
-	free(dir);
-	dir = sub;
-	ck_assert_uint_eq(entries(), 4);
-	ck_assert_uint_eq(mode_of("50-railup-ib0.network"), 0644);
+	free(sub);
+	ck_assert_uint_eq(unit_entries("etc/systemd/network"), 4);
+	ck_assert_uint_eq(unit_mode("etc/systemd/network/50-railup-ib0.network"), 0644);
 }
 END_TEST
 
 START_TEST(test_write_removes_stale)
 {
-	put("railup-ib9.nmconnection", EXPORT_MARK " from the rail map: NIC ib9.\n");
+	unit_write("railup-ib9.nmconnection", EXPORT_MARK " from the rail map: NIC ib9.\n");
 	/* Not railup's: the same pattern without the mark, and another kind's file. */
-	put("railup-mine.nmconnection", "[connection]\nid=mine\n");
-	put("50-railup-ib8.network", EXPORT_MARK " from the rail map: NIC ib8.\n");
+	unit_write("railup-mine.nmconnection", "[connection]\nid=mine\n");
+	unit_write("50-railup-ib8.network", EXPORT_MARK " from the rail map: NIC ib8.\n");
 	render(MAP_B, EXPORT_NM);
-	ck_assert_int_eq(export_write(dir, EXPORT_NM, &files), 0);
-	ck_assert(!exists("railup-ib9.nmconnection"));
-	ck_assert(exists("railup-mine.nmconnection"));
-	ck_assert(exists("50-railup-ib8.network"));
-	ck_assert(exists("railup-ib0.nmconnection"));
-	ck_assert_uint_eq(entries(), 5);
+	ck_assert_int_eq(export_write(unit_dir, EXPORT_NM, &files), 0);
+	ck_assert(!unit_exists("railup-ib9.nmconnection"));
+	ck_assert(unit_exists("railup-mine.nmconnection"));
+	ck_assert(unit_exists("50-railup-ib8.network"));
+	ck_assert(unit_exists("railup-ib0.nmconnection"));
+	ck_assert_uint_eq(unit_entries(""), 5);
 	ck_assert_ptr_nonnull(logcap_find("railup-ib9.nmconnection removed"));
 }
 END_TEST
@@ -702,11 +631,11 @@ START_TEST(test_write_refuses_others)
 	char *text;
 
 	/* A file of one of the names, not railup's: nothing at all is written. */
-	put("50-railup-ib1.network", "[Match]\nName=ib1\n");
+	unit_write("50-railup-ib1.network", "[Match]\nName=ib1\n");
 	render(MAP_A, EXPORT_NETWORKD);
-	ck_assert_int_eq(export_write(dir, EXPORT_NETWORKD, &files), -1);
-	ck_assert_uint_eq(entries(), 1);
-	text = slurp("50-railup-ib1.network");
+	ck_assert_int_eq(export_write(unit_dir, EXPORT_NETWORKD, &files), -1);
+	ck_assert_uint_eq(unit_entries(""), 1);
+	text = unit_read("50-railup-ib1.network");
 	ck_assert_str_eq(text, "[Match]\nName=ib1\n");
 	free(text);
 	ck_assert_ptr_nonnull(logcap_find("50-railup-ib1.network is not railup's"));
@@ -716,14 +645,14 @@ END_TEST
 
 START_TEST(test_write_refuses_symlink)
 {
-	char *p = path_in("90-railup-sysctl.conf"), *target = path_in("elsewhere");
+	char *p = unit_path("90-railup-sysctl.conf"), *target = unit_path("elsewhere");
 
 	/* A link, even to a file of railup's: O_NOFOLLOW, left alone. */
-	put("elsewhere", EXPORT_MARK "\n");
+	unit_write("elsewhere", EXPORT_MARK "\n");
 	ck_assert_int_eq(symlink(target, p), 0);
 	render(MAP_B, EXPORT_NETWORKD);
-	ck_assert_int_eq(export_write(dir, EXPORT_NETWORKD, &files), -1);
-	ck_assert_uint_eq(entries(), 2);
+	ck_assert_int_eq(export_write(unit_dir, EXPORT_NETWORKD, &files), -1);
+	ck_assert_uint_eq(unit_entries(""), 2);
 	free(p);
 	free(target);
 }
@@ -731,13 +660,13 @@ END_TEST
 
 START_TEST(test_write_unwritable)
 {
-	char *sub = path_in("file/network");
+	char *sub = unit_path("file/network");
 
 	/* A file where a directory should be: one line, nothing written. */
-	put("file", "x");
+	unit_write("file", "x");
 	render(MAP_B, EXPORT_NETWORKD);
 	ck_assert_int_eq(export_write(sub, EXPORT_NETWORKD, &files), -1);
-	ck_assert_uint_eq(entries(), 1);
+	ck_assert_uint_eq(unit_entries(""), 1);
 	ck_assert_uint_eq(logcap.errors, 1);
 	free(sub);
 }

@@ -8,51 +8,6 @@
 
 #include "unit.h"
 
-static char *dir; /* a fresh directory per test */
-
-static void dir_setup(void)
-{
-	dir = tmpdir_new();
-}
-
-static void dir_teardown(void)
-{
-	rm_tree(dir);
-	free(dir);
-	dir = NULL;
-}
-
-static char *path_in(const char *name)
-{
-	char *p;
-
-	ck_assert_int_gt(asprintf(&p, "%s/%s", dir, name), 0);
-	return p;
-}
-
-static void write_file(const char *name, const char *text)
-{
-	char *p = path_in(name);
-	FILE *f = fopen(p, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-	free(p);
-}
-
-static char *read_file(const char *name)
-{
-	char *p = path_in(name), *buf = calloc(1, 4096);
-	FILE *f = fopen(p, "r");
-
-	ck_assert_ptr_nonnull(f);
-	fread(buf, 1, 4095, f);
-	fclose(f);
-	free(p);
-	return buf;
-}
-
 /* Interfaces by ifindex, as the ledger keys them: all 0, ib0 2, ib1 3, ib0.8001 4. */
 static int ifindex_of(const char *ifname)
 {
@@ -98,15 +53,15 @@ START_TEST(test_roundtrip)
 	unsigned n = 0;
 	char *text;
 
-	ck_assert_int_eq(ledger_write(dir, in, ARRAY_SIZE(in)), 0);
-	text = read_file("owned");
+	ck_assert_int_eq(ledger_write(unit_dir, in, ARRAY_SIZE(in)), 0);
+	text = unit_read("owned");
 	ck_assert_int_eq(text[0], '#');
 	ck_assert_ptr_nonnull(strstr(text, "\naddr ib0 2 10.0.1.14/24\n"));
 	ck_assert_ptr_nonnull(strstr(text, "\nsysctl ib0 2 arp_ignore 8\n"));
 	ck_assert_ptr_nonnull(strstr(text, "\nsysctl all 0 rp_filter 2\n"));
 	free(text);
 
-	ck_assert_int_eq(ledger_read(dir, &v, &n), 0);
+	ck_assert_int_eq(ledger_read(unit_dir, &v, &n), 0);
 	ck_assert_uint_eq(n, ARRAY_SIZE(in));
 	/* Sorted: addresses, then values; by ifindex; by address or key. */
 	ck_assert_uint_eq(v[0].kind, OWN_ADDR);
@@ -173,7 +128,7 @@ START_TEST(test_missing)
 	struct owned *v = (struct owned *)&v;
 	unsigned n = 99;
 
-	ck_assert_int_eq(ledger_read(dir, &v, &n), 0);
+	ck_assert_int_eq(ledger_read(unit_dir, &v, &n), 0);
 	ck_assert_uint_eq(n, 0);
 	free(v);
 }
@@ -185,7 +140,7 @@ START_TEST(test_bad_lines)
 	struct owned *v = NULL;
 	unsigned n = 0;
 
-	write_file("owned", "# what railup changed\n"
+	unit_write("owned", "# what railup changed\n"
 			    "addr ib0 2 10.0.1.14/24\n"
 			    "addr ib0 2 10.0.1.300/24\n"
 			    "addr ib0 2 10.0.1.15\n"
@@ -202,7 +157,7 @@ START_TEST(test_bad_lines)
 			    "addr\n"
 			    "\x01\x02\xff garbage\n"
 			    "sysctl ib1 3 accept_local 1");
-	ck_assert_int_eq(ledger_read(dir, &v, &n), 0);
+	ck_assert_int_eq(ledger_read(unit_dir, &v, &n), 0);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_uint_eq(v[0].kind, OWN_ADDR);
 	ck_assert_str_eq(v[1].ifname, "ib0");
@@ -222,18 +177,18 @@ START_TEST(test_replace)
 	unsigned n = 0;
 	char *tmp;
 
-	ck_assert_int_eq(ledger_write(dir, three, 3), 0);
-	ck_assert_int_eq(ledger_write(dir, three + 2, 1), 0);
-	ck_assert_int_eq(ledger_read(dir, &v, &n), 0);
+	ck_assert_int_eq(ledger_write(unit_dir, three, 3), 0);
+	ck_assert_int_eq(ledger_write(unit_dir, three + 2, 1), 0);
+	ck_assert_int_eq(ledger_read(unit_dir, &v, &n), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(v[0].ifname, "ib1");
 	free(v);
-	tmp = path_in(".owned.tmp");
+	tmp = unit_path(".owned.tmp");
 	ck_assert_int_ne(access(tmp, F_OK), 0); /* renamed into place, nothing left over */
 	free(tmp);
 
-	ck_assert_int_eq(ledger_write(dir, NULL, 0), 0);
-	ck_assert_int_eq(ledger_read(dir, &v, &n), 0);
+	ck_assert_int_eq(ledger_write(unit_dir, NULL, 0), 0);
+	ck_assert_int_eq(ledger_read(unit_dir, &v, &n), 0);
 	ck_assert_uint_eq(n, 0);
 	free(v);
 }
@@ -245,7 +200,7 @@ START_TEST(test_dir)
 	const struct owned one[] = { own_addr("ib0", "10.0.1.14/24") };
 	struct owned *v = NULL;
 	unsigned n = 0;
-	char *sub = path_in("run"), *bad;
+	char *sub = unit_path("run"), *bad;
 	struct stat st;
 
 	ck_assert_int_eq(ledger_write(sub, one, 1), 0);
@@ -256,8 +211,8 @@ START_TEST(test_dir)
 	free(v);
 	free(sub);
 
-	write_file("plain", "not a directory\n");
-	bad = path_in("plain/run");
+	unit_write("plain", "not a directory\n");
+	bad = unit_path("plain/run");
 	ck_assert_int_eq(ledger_write(bad, one, 1), -1);
 	free(bad);
 }
@@ -268,7 +223,7 @@ Suite *ledger_suite(void)
 	Suite *s = suite_create("ledger");
 	TCase *tc = tcase_create("file");
 
-	tcase_add_checked_fixture(tc, dir_setup, dir_teardown);
+	tcase_add_checked_fixture(tc, unit_dir_setup, unit_dir_teardown);
 	tcase_add_test(tc, test_roundtrip);
 	tcase_add_test(tc, test_find);
 	tcase_add_test(tc, test_missing);

@@ -1,55 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* text.h: run-directory files built in memory and put in place at once. */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "unit.h"
-
-static char *dir;
-
-static void dir_setup(void)
-{
-	dir = tmpdir_new();
-}
-
-static void dir_teardown(void)
-{
-	rm_tree(dir);
-	free(dir);
-	dir = NULL;
-}
-
-static char *slurp(const char *path)
-{
-	static char buf[65536];
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
-
-/* Entries of d, hidden ones (a left-over .state.tmp) included. */
-static unsigned entries(const char *d)
-{
-	DIR *dh = opendir(d);
-	struct dirent *e;
-	unsigned n = 0;
-
-	ck_assert_ptr_nonnull(dh);
-	while ((e = readdir(dh)))
-		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-	closedir(dh);
-	return n;
-}
 
 START_TEST(test_numbers)
 {
@@ -101,28 +58,29 @@ END_TEST
 START_TEST(test_commit)
 {
 	struct text t = { 0 };
-	char sub[4096], path[4200];
-	struct stat st;
+	char *run = unit_path("run"), *got;
 
-	snprintf(sub, sizeof(sub), "%s/run", dir);
 	for (unsigned i = 0; i < 3000; i++) {
 		text_putu(&t, i);
 		text_putc(&t, '\n');
 	}
-	ck_assert_int_eq(text_commit(&t, sub, "state"), 0);
+	ck_assert_int_eq(text_commit(&t, run, "state"), 0);
 	ck_assert_ptr_null(t.s);
-	snprintf(path, sizeof(path), "%s/state", sub);
-	ck_assert_int_eq(stat(path, &st), 0);
-	ck_assert_uint_eq(st.st_mode & 07777, 0644);
-	ck_assert_uint_eq((size_t)st.st_size, 13890);
-	ck_assert(!strncmp(slurp(path), "0\n1\n2\n", 6));
-	ck_assert_uint_eq(entries(sub), 1);
+	ck_assert_uint_eq(unit_mode("run/state"), 0644);
+	got = unit_read("run/state");
+	ck_assert_uint_eq(strlen(got), 13890);
+	ck_assert(!strncmp(got, "0\n1\n2\n", 6));
+	free(got);
+	ck_assert_uint_eq(unit_entries("run"), 1);
 
 	/* Replaced whole. */
 	text_put(&t, "new\n");
-	ck_assert_int_eq(text_commit(&t, sub, "state"), 0);
-	ck_assert_str_eq(slurp(path), "new\n");
-	ck_assert_uint_eq(entries(sub), 1);
+	ck_assert_int_eq(text_commit(&t, run, "state"), 0);
+	got = unit_read("run/state");
+	ck_assert_str_eq(got, "new\n");
+	free(got);
+	ck_assert_uint_eq(unit_entries("run"), 1);
+	free(run);
 }
 END_TEST
 
@@ -130,20 +88,16 @@ END_TEST
 START_TEST(test_commit_fails)
 {
 	struct text t = { 0 };
-	char file[4096], below[4200];
-	FILE *f;
+	char *below = unit_path("plain/run");
 
-	snprintf(file, sizeof(file), "%s/plain", dir);
-	f = fopen(file, "w");
-	ck_assert_ptr_nonnull(f);
-	fclose(f);
-	snprintf(below, sizeof(below), "%s/run", file);
+	unit_write("plain", "");
 	text_put(&t, "x\n");
 	errno = 0;
 	ck_assert_int_eq(text_commit(&t, below, "state"), -1);
 	ck_assert_int_eq(errno, ENOTDIR);
 	ck_assert_ptr_null(t.s);
-	ck_assert_uint_eq(entries(dir), 1);
+	ck_assert_uint_eq(unit_entries(""), 1);
+	free(below);
 }
 END_TEST
 
@@ -152,7 +106,7 @@ Suite *text_suite(void)
 	Suite *s = suite_create("text");
 	TCase *tc = tcase_create("text");
 
-	tcase_add_checked_fixture(tc, dir_setup, dir_teardown);
+	tcase_add_checked_fixture(tc, unit_dir_setup, unit_dir_teardown);
 	tcase_add_test(tc, test_numbers);
 	tcase_add_test(tc, test_int);
 	tcase_add_test(tc, test_commit);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The helpers unit.h declares. */
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <linux/fib_rules.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -446,6 +448,87 @@ void rm_tree(const char *dir)
 {
 	if (dir)
 		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+char *unit_dir;
+
+void unit_dir_setup(void)
+{
+	unit_dir = tmpdir_new();
+}
+
+void unit_dir_teardown(void)
+{
+	rm_tree(unit_dir);
+	free(unit_dir);
+	unit_dir = NULL;
+}
+
+char *unit_path(const char *name)
+{
+	char *p;
+
+	ck_assert_int_gt(asprintf(&p, "%s%s%s", unit_dir, *name ? "/" : "", name), 0);
+	return p;
+}
+
+void unit_write(const char *name, const char *text)
+{
+	char *p = unit_path(name);
+	FILE *f = fopen(p, "w");
+
+	ck_assert_msg(f != NULL, "%s: %s", p, strerror(errno));
+	fputs(text, f);
+	fclose(f);
+	free(p);
+}
+
+char *unit_read(const char *name)
+{
+	enum { MAX = 64 * 1024 };
+	char *p = unit_path(name), *buf = calloc(1, MAX);
+	FILE *f = fopen(p, "r");
+
+	ck_assert_msg(f != NULL, "%s: %s", p, strerror(errno));
+	ck_assert_uint_lt(fread(buf, 1, MAX - 1, f), MAX - 1);
+	fclose(f);
+	free(p);
+	return buf;
+}
+
+bool unit_exists(const char *name)
+{
+	char *p = unit_path(name);
+	struct stat st;
+	bool ok = lstat(p, &st) == 0;
+
+	free(p);
+	return ok;
+}
+
+unsigned unit_mode(const char *name)
+{
+	char *p = unit_path(name);
+	struct stat st;
+
+	ck_assert_msg(lstat(p, &st) == 0, "%s: %s", p, strerror(errno));
+	free(p);
+	return st.st_mode & 07777;
+}
+
+unsigned unit_entries(const char *sub)
+{
+	char *p = unit_path(sub);
+	DIR *d = opendir(p);
+	struct dirent *de;
+	unsigned n = 0;
+
+	ck_assert_msg(d != NULL, "%s: %s", p, strerror(errno));
+	while ((de = readdir(d)))
+		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(d);
+	free(p);
+	return n;
 }
 
 /* ---- a stand-in for the kernel ---- */

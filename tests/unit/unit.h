@@ -145,6 +145,22 @@ void assert_phase_order(const struct plan *p);
 char *tmpdir_new(void);
 void rm_tree(const char *dir);
 
+/* A fresh directory per test, as a checked fixture: unit_dir while the test runs. */
+extern char *unit_dir;
+void unit_dir_setup(void);
+void unit_dir_teardown(void);
+/* unit_dir/name; free it. */
+char *unit_path(const char *name);
+/* unit_dir/name holds text. */
+void unit_write(const char *name, const char *text);
+/* The whole of unit_dir/name, NUL-terminated (64 KiB or more fails the test); free it. */
+char *unit_read(const char *name);
+/* Whether unit_dir/name exists, and its permission bits (the test fails if it does not). */
+bool unit_exists(const char *name);
+unsigned unit_mode(const char *name);
+/* The entries of unit_dir/sub ("" for unit_dir itself), hidden ones too, . and .. not. */
+unsigned unit_entries(const char *sub);
+
 /* ---- a stand-in for the kernel ---- */
 
 #define FAKE_STEPS_MAX 16
