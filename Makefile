@@ -17,7 +17,7 @@ HOST_CC ?= gcc
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
 	-Wno-missing-field-initializers -Werror
 COMMON := -std=gnu11 -D_GNU_SOURCE -DRAILUP_VERSION='"$(VERSION)"' $(WARN)
-MUSL_CFLAGS := $(COMMON) -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+MUSL_CFLAGS := $(COMMON) -DRAILUP_OWN_MALLOC -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
 	$(DEPS_CFLAGS)
 MUSL_LDFLAGS := -static -Wl,--gc-sections -s
 HOST_CFLAGS := $(COMMON) -O1 -g

@@ -31,6 +31,7 @@
 
 /* The suites, one per stage. */
 Suite *addr_suite(void);
+Suite *alloc_suite(void);
 Suite *log_suite(void);
 Suite *config_suite(void);
 Suite *rail_suite(void);
