@@ -8,6 +8,7 @@
 #include "apply.h"
 #include "log.h"
 #include "sysctl.h"
+#include "text.h"
 
 struct run {
 	struct railmap *m;
@@ -152,7 +153,7 @@ static bool entry_of(const struct change *c, struct owned *e)
 		*e = c->entry;
 		return true;
 	}
-	snprintf(e->ifname, sizeof(e->ifname), "%s", c->ifname);
+	text_copy(e->ifname, sizeof(e->ifname), c->ifname);
 	if (c->op == CH_ADDR_ADD || c->op == CH_ADDR_DEL) {
 		e->kind = OWN_ADDR;
 		e->ifindex = c->addr.ifindex;
@@ -201,7 +202,7 @@ static void update_ledger(const struct run *run, struct observed *o, const char 
 			v[i].ifindex ? observed_link_by_index(o, v[i].ifindex) : NULL;
 
 		if (l && strcmp(l->name, v[i].ifname)) {
-			snprintf(v[i].ifname, sizeof(v[i].ifname), "%s", l->name);
+			text_copy(v[i].ifname, sizeof(v[i].ifname), l->name);
 			changed = true;
 		}
 	}

@@ -18,6 +18,7 @@
 #include "rdmanl.h"
 #include "report.h"
 #include "sysctl.h"
+#include "text.h"
 #include "verify.h"
 #include "wait.h"
 
@@ -398,7 +399,7 @@ static void keep_first_error(int level, const char *msg, void *arg)
 	struct first_error *fe = arg;
 
 	if (level <= LOG_ERR && !fe->msg[0])
-		snprintf(fe->msg, sizeof(fe->msg), "%s", msg);
+		text_copy(fe->msg, sizeof(fe->msg), msg);
 	log_set_sink(NULL, NULL);
 	log_msg(level, "%s", msg);
 	log_set_sink(keep_first_error, fe);

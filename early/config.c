@@ -9,6 +9,7 @@
 #include "config.h"
 #include "log.h"
 #include "sysctl.h"
+#include "text.h"
 #include "tokens.h"
 
 /* What a token is being parsed into, for errors and for the setters. */
@@ -756,7 +757,7 @@ enum config_result config_load(struct railmap *m, const char *cmdline_path, cons
 
 	if (!strcmp(cmdline_path, "/proc/cmdline"))
 		n = dracut_cmdline(cmd, 16, bufs);
-	bufs[n] = file_contents(cmdline_path, &cmd[n].len);
+	bufs[n] = text_load(cmdline_path, CONFIG_FILE_MAX, &cmd[n].len);
 	if (!bufs[n]) {
 		log_err("%s: %s", cmdline_path, strerror(errno));
 		res = CONFIG_BAD;
@@ -764,7 +765,7 @@ enum config_result config_load(struct railmap *m, const char *cmdline_path, cons
 	}
 	cmd[n].text = bufs[n];
 	cmd[n++].where = cmdline_path;
-	conf = file_contents(conf_path, &flen);
+	conf = text_load(conf_path, CONFIG_FILE_MAX, &flen);
 	/* No /etc/railup.conf is fine: the command line may hold the whole map. */
 	conf_err = !conf && (conf_required || errno != ENOENT) ? errno : 0;
 	res = from_sources(m, cmd, n, conf, flen, conf_path, conf_err);

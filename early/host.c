@@ -5,6 +5,7 @@
 #include <sys/utsname.h>
 
 #include "host.h"
+#include "text.h"
 
 int host_from_name(const char *name, uint64_t *index)
 {
@@ -68,9 +69,9 @@ int host_index(const struct host_spec *h, const struct observed *o, uint64_t *in
 			    !memcmp(o->link[i].hwaddr, h->bootif, h->bootif_len))
 				l = &o->link[i];
 		if (!l) {
-			snprintf(why, len, "%s",
-				 h->bootif_len ? "no interface has BOOTIF's address"
-					       : "no BOOTIF= on the command line");
+			text_copy(why, len,
+				  h->bootif_len ? "no interface has BOOTIF's address"
+						: "no BOOTIF= on the command line");
 			return -1;
 		}
 		return from_link(o, l, index, why, len);

@@ -11,18 +11,34 @@
 #include "sysctl.h"
 #include "text.h"
 
+/* The line's fields, split at blanks; at most max. */
+static unsigned fields(char *line, char **f, unsigned max)
+{
+	unsigned n = 0;
+
+	for (char *p = line; *p && n < max;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		f[n++] = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
+	return n;
+}
+
 /* "addr IFNAME IFINDEX ADDRESS" or "sysctl IFNAME IFINDEX KEY VALUE"; line is cut up. */
 static int parse_line(char *line, struct owned *e)
 {
-	char *save, *f[6];
+	char *f[6];
 	const char *why;
 	long long ifindex, orig;
-	unsigned n = 0;
+	unsigned n = fields(line, f, 6);
 
 	memset(e, 0, sizeof(*e));
-	for (char *t = strtok_r(line, " \t\n", &save); t && n < 6;
-	     t = strtok_r(NULL, " \t\n", &save))
-		f[n++] = t;
 	if (n < 4 || strlen(f[1]) >= IFNAMSIZ || !text_int(f[2], 0, INT_MAX, &ifindex))
 		return -1;
 	strcpy(e->ifname, f[1]);
@@ -64,22 +80,25 @@ void ledger_sort(struct owned *v, unsigned n)
 
 int ledger_read(const char *dir, struct owned **v, unsigned *n)
 {
-	char path[4096], line[256];
+	char path[4096], *text, *line, *next;
 	unsigned cap = 0;
-	FILE *f;
+	size_t len;
 
 	*v = NULL;
 	*n = 0;
 	snprintf(path, sizeof(path), "%s/owned", dir);
-	f = fopen(path, "re");
-	if (!f)
+	text = text_load(path, RUNFILE_MAX, &len);
+	if (!text)
 		return errno == ENOENT ? 0 : -1;
-	while (fgets(line, sizeof(line), f)) {
+	for (line = text; line < text + len; line = next) {
+		next = memchr(line, '\n', (size_t)(text + len - line));
+		next = next ? next : text + len;
+		*next++ = '\0';
 		*v = xgrow(*v, *n, &cap, sizeof(**v));
 		if (!parse_line(line, &(*v)[*n]))
 			(*n)++;
 	}
-	fclose(f);
+	free(text);
 	ledger_sort(*v, *n);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "match.h"
 #include "sysfs.h"
+#include "text.h"
 
 /* The 20-byte IPoIB address: 4 bytes of flags and queue pair, then the 16-byte port GID. */
 #define IPOIB_ALEN 20
@@ -114,7 +115,7 @@ int match_rail(const struct rail *r, const struct observed *o, const struct rdma
 		snprintf(why, len, "%s matches no interface", what);
 		return 0;
 	}
-	snprintf(ifname, IFNAMSIZ, "%s", found->name);
+	text_copy(ifname, IFNAMSIZ, found->name);
 	return 1;
 }
 
@@ -186,7 +187,7 @@ void match_ident(const struct link *l, const struct rdma_port *ports, unsigned n
 		id->pci[0] = '\0';
 	id->numa = sysfs_int("net", l->name, "device/numa_node", -1);
 	if (p) {
-		snprintf(id->ibdev, sizeof(id->ibdev), "%s", p->dev);
+		text_copy(id->ibdev, sizeof(id->ibdev), p->dev);
 		id->port = p->port;
 	}
 	id->layer = l->type == ARPHRD_ETHER	   ? "ethernet"

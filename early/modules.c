@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "modules.h"
+#include "text.h"
 
 /*
  * A minimal initramfs has no modprobe for the kernel to call, so railup
@@ -110,7 +111,7 @@ static int load_list(struct kmod_ctx *ctx, const char *list)
 	char names[2 * MODULES_MAX], *save = NULL;
 	int missing = 0;
 
-	snprintf(names, sizeof(names), "%s", list);
+	text_copy(names, sizeof(names), list);
 	for (char *n = strtok_r(names, ",", &save); n; n = strtok_r(NULL, ",", &save)) {
 		/* strtok_r has cut names at n: the part before holds the names done. */
 		if (listed(list, list + (n - names), n))

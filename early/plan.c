@@ -8,6 +8,7 @@
 #include "log.h"
 #include "plan.h"
 #include "sysctl.h"
+#include "text.h"
 
 /* The map's lookups the planner needs, built once per plan. */
 struct ctx {
@@ -46,7 +47,7 @@ static struct change *add(struct plan *p, enum change_op op, int rail, const cha
 	memset(c, 0, sizeof(*c));
 	c->op = (uint8_t)op;
 	c->rail = rail;
-	snprintf(c->ifname, sizeof(c->ifname), "%s", ifname ? ifname : "");
+	text_copy(c->ifname, sizeof(c->ifname), ifname ? ifname : "");
 	return c;
 }
 

@@ -17,6 +17,7 @@
 
 #include "rdmacm.h"
 #include "sysfs.h"
+#include "text.h"
 
 #define CM_DEVICE "/dev/infiniband/rdma_cm"
 
@@ -114,7 +115,7 @@ static int fail_event(struct cm_error *e, const char *step, const struct cm_even
 	e->event = ev->event;
 	e->status = ev->status;
 	if (known_event(ev->event))
-		snprintf(name, sizeof(name), "%s", cm_event_name(ev->event));
+		text_copy(name, sizeof(name), cm_event_name(ev->event));
 	else
 		snprintf(name, sizeof(name), "event %d", ev->event);
 	/* IB and RoCE report the reject reason; iWARP a -errno. */

@@ -378,19 +378,23 @@ static bool state_key(const char *line, unsigned *i, char field[16], const char 
 
 struct boot_record *report_state_read(const char *rundir, unsigned *n)
 {
-	char path[4096], line[512], field[16];
+	char path[4096], field[16], *text, *line, *next;
 	struct boot_record *v = NULL;
 	unsigned cap = 0, i;
 	const char *val;
-	FILE *f;
+	size_t len;
 
 	*n = 0;
 	snprintf(path, sizeof(path), "%s/state", rundir);
-	f = fopen(path, "re");
-	if (!f)
+	text = text_load(path, RUNFILE_MAX, &len);
+	if (!text)
 		return NULL;
-	while (fgets(line, sizeof(line), f)) {
+	for (line = text; line < text + len; line = next) {
 		struct boot_record *b;
+
+		next = memchr(line, '\n', (size_t)(text + len - line));
+		next = next ? next : text + len;
+		*next++ = '\0';
 
 		if (!state_key(line, &i, field, &val))
 			continue;
@@ -410,7 +414,7 @@ struct boot_record *report_state_read(const char *rundir, unsigned *n)
 		else if (!strcmp(field, "ERROR"))
 			unquote(val, b->error, sizeof(b->error));
 	}
-	fclose(f);
+	free(text);
 	return v;
 }
 

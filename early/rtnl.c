@@ -11,6 +11,7 @@
 #include "log.h"
 #include "rtnl.h"
 #include "sysctl.h"
+#include "text.h"
 
 /* glibc's <net/if.h> stops short of it; musl's has it. */
 #ifndef IFF_LOWER_UP
@@ -284,23 +285,35 @@ static int add_addr(const struct nlmsghdr *h, void *arg)
 	return 0;
 }
 
-/* Keeps railup's routes wherever they are, and everything else in the rails' tables. */
+/* railup's routes wherever they are, and everything in the rails' tables. */
+static bool route_wanted(const struct collect *c, uint8_t protocol, uint32_t table)
+{
+	return protocol == RAILUP_PROTO ||
+	       (c->m->n && bsearch(&table, c->tables, c->m->n, sizeof(uint32_t), cmp_u32));
+}
+
 static int add_route(const struct nlmsghdr *h, void *arg)
 {
 	struct collect *c = arg;
 	struct observed *o = c->o;
+	const struct rtmsg *rtm;
 	struct route *r;
 
 	if (!h) {
 		o->nroute = 0;
 		return 0;
 	}
+	/*
+	 * Most of a dump (the local and main tables) is neither: the header
+	 * says so without decoding, unless the table is too large for it.
+	 */
+	rtm = nlmsg_hdr_of(h, sizeof(*rtm));
+	if (rtm && rtm->rtm_table != RT_TABLE_COMPAT &&
+	    !route_wanted(c, rtm->rtm_protocol, rtm->rtm_table))
+		return 0;
 	o->route = xgrow(o->route, o->nroute, &c->cap, sizeof(*o->route));
 	r = &o->route[o->nroute];
-	if (rtnl_decode_route(h, r))
-		return 0;
-	if (r->protocol == RAILUP_PROTO ||
-	    (c->m->n && bsearch(&r->table, c->tables, c->m->n, sizeof(uint32_t), cmp_u32)))
+	if (!rtnl_decode_route(h, r) && route_wanted(c, r->protocol, r->table))
 		o->nroute++;
 	return 0;
 }
@@ -532,7 +545,7 @@ const struct link *observed_link(const struct observed *o, const char *name)
 {
 	struct link key;
 
-	snprintf(key.name, sizeof(key.name), "%s", name);
+	text_copy(key.name, sizeof(key.name), name);
 	return lower_bound(&key, o->link, o->nlink, sizeof(key), link_cmp);
 }
 

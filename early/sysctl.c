@@ -63,6 +63,7 @@ static int open_conf(const char *dev, enum sysctl_key k, int flags)
 	static int dirs[2] = { -1, -1 };
 	bool v6 = sysctl_desc[k].family == AF_INET6;
 	char p[IFNAMSIZ + 32];
+	size_t len;
 
 	if (strchr(dev, '/') || !strcmp(dev, ".") || !strcmp(dev, "..") ||
 	    strlen(dev) >= IFNAMSIZ) {
@@ -75,7 +76,9 @@ static int open_conf(const char *dev, enum sysctl_key k, int flags)
 			       O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dirs[v6] < 0)
 		return -1;
-	snprintf(p, sizeof(p), "%s/%s", dev, sysctl_desc[k].name);
+	len = text_copy(p, sizeof(p), dev);
+	p[len++] = '/';
+	text_copy(p + len, sizeof(p) - len, sysctl_desc[k].name);
 	return openat(dirs[v6], p, flags | O_NOFOLLOW | O_CLOEXEC);
 }
 
@@ -102,14 +105,19 @@ int sysctl_read(const char *dev, enum sysctl_key k)
 
 int sysctl_write(const char *dev, enum sysctl_key k, int value)
 {
-	char buf[16];
+	char buf[16], *p = buf + sizeof(buf);
+	unsigned v = value < 0 ? -(unsigned)value : (unsigned)value;
 	int fd = open_conf(dev, k, O_WRONLY), n, saved;
 	ssize_t w;
 
 	if (fd < 0)
 		return -1;
-	n = snprintf(buf, sizeof(buf), "%d\n", value);
-	w = write(fd, buf, (size_t)n);
+	*--p = '\n';
+	p = text_udec(p, v);
+	if (value < 0)
+		*--p = '-';
+	n = (int)(buf + sizeof(buf) - p);
+	w = write(fd, p, (size_t)n);
 	saved = errno;
 	close(fd);
 	errno = saved;

@@ -3,11 +3,25 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "text.h"
+
+size_t text_copy(char *dst, size_t n, const char *src)
+{
+	size_t len = strlen(src);
+
+	if (n) {
+		size_t k = len < n ? len : n - 1;
+
+		memcpy(dst, src, k);
+		dst[k] = '\0';
+	}
+	return len;
+}
 
 void text_putc(struct text *t, char c)
 {
@@ -22,15 +36,20 @@ void text_put(struct text *t, const char *s)
 		text_putc(t, *s++);
 }
 
+char *text_udec(char *end, unsigned long long v)
+{
+	do
+		*--end = (char)('0' + v % 10);
+	while (v /= 10);
+	return end;
+}
+
 void text_putu(struct text *t, unsigned long long v)
 {
-	char d[24], *p = d + sizeof(d) - 1;
+	char d[24];
 
-	*p = '\0';
-	do
-		*--p = (char)('0' + v % 10);
-	while (v /= 10);
-	text_put(t, p);
+	d[sizeof(d) - 1] = '\0';
+	text_put(t, text_udec(d + sizeof(d) - 1, v));
 }
 
 void text_puti(struct text *t, long long v)
@@ -69,6 +88,42 @@ static int write_all(int fd, const char *s, size_t n)
 	return 0;
 }
 
+/* openat(): musl's open() follows O_CLOEXEC with an fcntl() it does not need here. */
+char *text_load(const char *path, size_t max, size_t *len)
+{
+	int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	size_t cap = 4096, n = 0;
+	char *buf;
+	ssize_t r;
+
+	if (fd < 0)
+		return NULL;
+	buf = xrealloc(NULL, cap);
+	while ((r = read(fd, buf + n, cap - n - 1)) > 0) {
+		n += (size_t)r;
+		if (n > max) {
+			errno = EFBIG;
+			r = -1;
+			break;
+		}
+		if (n == cap - 1)
+			buf = xrealloc(buf, cap *= 2);
+	}
+	close(fd);
+	if (r < 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static int open_tmp(const char *path)
+{
+	return openat(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+}
+
 int text_commit(struct text *t, const char *dir, const char *name)
 {
 	char path[4096], tmp[4096];
@@ -76,10 +131,11 @@ int text_commit(struct text *t, const char *dir, const char *name)
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
-	if (mkdir(dir, 0755) && errno != EEXIST)
-		err = errno;
-	fd = err ? -1 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (!err && fd < 0)
+	fd = open_tmp(tmp);
+	/* The directory is made once, by the first file written into it. */
+	if (fd < 0 && errno == ENOENT && (!mkdir(dir, 0755) || errno == EEXIST))
+		fd = open_tmp(tmp);
+	if (fd < 0)
 		err = errno;
 	if (!err && write_all(fd, t->s, t->len))
 		err = errno;

@@ -13,15 +13,35 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Far more than the ledger or state of RAILS_MAX rails: a larger file there is not railup's. */
+#define RUNFILE_MAX (16 << 20)
+
 struct text {
 	char *s;
 	size_t len, cap;
 };
 
+/*
+ * src into dst, a buffer of n bytes, cut to fit and always terminated:
+ * snprintf(dst, n, "%s", src) without the formatter, which costs a
+ * thousand instructions a name. Returns src's length.
+ */
+size_t text_copy(char *dst, size_t n, const char *src);
+
+/* v in decimal, written to end just before end; returns where it starts (at most 20 before). */
+char *text_udec(char *end, unsigned long long v);
+
 void text_putc(struct text *t, char c);
 void text_put(struct text *t, const char *s);
 void text_putu(struct text *t, unsigned long long v);
 void text_puti(struct text *t, long long v);
+
+/*
+ * A whole file of at most max bytes, NUL-terminated (the NUL not counted in
+ * len); NULL with errno set when it cannot be read (ENOENT: not there,
+ * EFBIG: larger than max).
+ */
+char *text_load(const char *path, size_t max, size_t *len);
 
 /*
  * A whole decimal integer in [min, max], as the kernel writes one in /proc

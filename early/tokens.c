@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "log.h"
+#include "text.h"
 #include "tokens.h"
 
 void toks_add(struct toks *tl, const char *text, size_t n, const char *where, bool file)
@@ -157,36 +156,6 @@ int toks_conf(struct toks *tl, const char *text, size_t len, const char *path)
 	return ret;
 }
 
-/* Reads a whole file; NULL with errno ENOENT when it is not there. */
-char *file_contents(const char *path, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	size_t cap = 4096, n = 0;
-	char *buf;
-	ssize_t r;
-
-	if (fd < 0)
-		return NULL;
-	buf = xrealloc(NULL, cap);
-	while ((r = read(fd, buf + n, cap - n)) > 0) {
-		n += (size_t)r;
-		if (n > CONFIG_FILE_MAX) {
-			errno = EFBIG;
-			r = -1;
-			break;
-		}
-		if (n == cap)
-			buf = xrealloc(buf, cap *= 2);
-	}
-	close(fd);
-	if (r < 0) {
-		free(buf);
-		return NULL;
-	}
-	*len = n;
-	return buf;
-}
-
 /* Read with /proc/cmdline, before it, as dracut's own getarg reads them. */
 unsigned dracut_cmdline(struct source *v, unsigned max, char **bufs)
 {
@@ -194,13 +163,13 @@ unsigned dracut_cmdline(struct source *v, unsigned max, char **bufs)
 	unsigned n = 0;
 	glob_t g;
 
-	bufs[n] = file_contents("/etc/cmdline", &v[n].len);
+	bufs[n] = text_load("/etc/cmdline", CONFIG_FILE_MAX, &v[n].len);
 	if (bufs[n])
 		v[n].text = bufs[n], v[n].where = "/etc/cmdline", n++;
 	if (glob(pattern, 0, NULL, &g))
 		return n;
 	for (size_t i = 0; i < g.gl_pathc && n < max; i++) {
-		bufs[n] = file_contents(g.gl_pathv[i], &v[n].len);
+		bufs[n] = text_load(g.gl_pathv[i], CONFIG_FILE_MAX, &v[n].len);
 		if (!bufs[n])
 			continue;
 		v[n].text = bufs[n];

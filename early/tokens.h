@@ -45,9 +45,6 @@ void toks_cmdline(struct toks *tl, const char *text, size_t len, const char *whe
  */
 int toks_conf(struct toks *tl, const char *text, size_t len, const char *path);
 
-/* A whole file of at most CONFIG_FILE_MAX bytes; NULL (errno set) when it cannot be read. */
-char *file_contents(const char *path, size_t *len);
-
 /* A command line's text and where it came from. */
 struct source {
 	const char *text;

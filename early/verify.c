@@ -12,6 +12,7 @@
 #include "rdmacm.h"
 #include "rdmanl.h"
 #include "sysctl.h"
+#include "text.h"
 #include "verify.h"
 
 static void wrong(struct rail_check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -94,8 +95,8 @@ void verify_audit(const struct railmap *m, const struct observed *o, unsigned i,
 		if (a->ifindex == c->link->ifindex) {
 			c->addr |= a->a.plen == r->addr.plen;
 		} else {
-			snprintf(c->elsewhere, sizeof(c->elsewhere), "%s",
-				 other ? other->name : "(unknown)");
+			text_copy(c->elsewhere, sizeof(c->elsewhere),
+				  other ? other->name : "(unknown)");
 			wrong(c, "its address is also on %s", c->elsewhere);
 		}
 	}
@@ -172,7 +173,7 @@ void verify_decision(struct nl *nl, const struct observed *o, const struct rail 
 		return;
 	}
 	out = observed_link_by_index(o, c->decision.oif);
-	snprintf(c->decision_dev, sizeof(c->decision_dev), "%s", out ? out->name : "?");
+	text_copy(c->decision_dev, sizeof(c->decision_dev), out ? out->name : "?");
 	c->decision_ok = c->decision.oif == c->link->ifindex && c->decision.table == r->o.table;
 	if (!c->decision_ok)
 		wrong(c,
@@ -227,7 +228,7 @@ static int rdma_attempt(struct cm *cm, const struct rdma_port *v, unsigned n,
 	struct cm_where exp = { .node_guid = want->node_guid, .port = want->port };
 
 	if (cm_bind_query(cm, &r->addr, &w, &e)) {
-		snprintf(why, len, "%s", e.msg);
+		text_copy(why, len, e.msg);
 		return -1;
 	}
 	if (w.node_guid != want->node_guid || w.port != want->port) {
@@ -238,7 +239,7 @@ static int rdma_attempt(struct cm *cm, const struct rdma_port *v, unsigned n,
 	}
 	if (r->gw.family) {
 		if (cm_resolve(cm, &r->addr, &r->gw, 2000, &w, &e)) {
-			snprintf(why, len, "%s", e.msg);
+			text_copy(why, len, e.msg);
 			return -1;
 		}
 		if (w.node_guid != want->node_guid || w.port != want->port) {
@@ -249,7 +250,7 @@ static int rdma_attempt(struct cm *cm, const struct rdma_port *v, unsigned n,
 		}
 	}
 	if (cm_loopback(cm, &r->addr, 2000, &e)) {
-		snprintf(why, len, "%s", e.msg);
+		text_copy(why, len, e.msg);
 		return -1;
 	}
 	return 0;
@@ -271,7 +272,7 @@ static void verify_rdma(const struct rdma_port *v, unsigned n, const struct rail
 			  r->match.kind == MATCH_IBDEV ? r->match.ibdev : "");
 		return;
 	}
-	snprintf(r->st.ibdev, sizeof(r->st.ibdev), "%s", want->dev);
+	text_copy(r->st.ibdev, sizeof(r->st.ibdev), want->dev);
 	r->st.port = want->port;
 	if (cm_open(&cm, &e)) {
 		rail_fail(r, "verify", "%s", e.msg);

@@ -27,6 +27,68 @@ START_TEST(test_numbers)
 }
 END_TEST
 
+/* Cut to fit and always terminated; the length is the source's. */
+START_TEST(test_copy)
+{
+	char b[4] = "xyz";
+
+	ck_assert_uint_eq(text_copy(b, sizeof(b), "ab"), 2);
+	ck_assert_str_eq(b, "ab");
+	ck_assert_uint_eq(text_copy(b, sizeof(b), "abcdef"), 6);
+	ck_assert_str_eq(b, "abc");
+	ck_assert_uint_eq(text_copy(b, 1, "abc"), 3);
+	ck_assert_str_eq(b, "");
+	b[0] = 'q';
+	ck_assert_uint_eq(text_copy(b, 0, "abc"), 3);
+	ck_assert_int_eq(b[0], 'q');
+}
+END_TEST
+
+START_TEST(test_udec)
+{
+	char b[24];
+
+	b[23] = '\0';
+	ck_assert_str_eq(text_udec(b + 23, 0), "0");
+	ck_assert_str_eq(text_udec(b + 23, 1001), "1001");
+	ck_assert_str_eq(text_udec(b + 23, ULLONG_MAX), "18446744073709551615");
+	ck_assert_ptr_eq(text_udec(b + 23, ULLONG_MAX), b + 3);
+}
+END_TEST
+
+/* Whole, NUL-terminated, across reads; too large or missing: NULL and why. */
+START_TEST(test_load)
+{
+	char *path = unit_path("f"), *big = malloc(10000), *got;
+	size_t len = 1;
+
+	memset(big, 'a', 9999);
+	big[9999] = '\0';
+	unit_write("f", big);
+	got = text_load(path, 10000, &len);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_uint_eq(len, 9999);
+	ck_assert_str_eq(got, big);
+	free(got);
+	errno = 0;
+	ck_assert_ptr_null(text_load(path, 9998, &len));
+	ck_assert_int_eq(errno, EFBIG);
+	unit_write("f", "");
+	got = text_load(path, 10, &len);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_uint_eq(len, 0);
+	ck_assert_str_eq(got, "");
+	free(got);
+	free(path);
+	path = unit_path("missing");
+	errno = 0;
+	ck_assert_ptr_null(text_load(path, 10, &len));
+	ck_assert_int_eq(errno, ENOENT);
+	free(path);
+	free(big);
+}
+END_TEST
+
 /* Whole integers only, in range; the kernel's trailing newline is fine. */
 START_TEST(test_int)
 {
@@ -108,6 +170,9 @@ Suite *text_suite(void)
 
 	tcase_add_checked_fixture(tc, unit_dir_setup, unit_dir_teardown);
 	tcase_add_test(tc, test_numbers);
+	tcase_add_test(tc, test_copy);
+	tcase_add_test(tc, test_udec);
+	tcase_add_test(tc, test_load);
 	tcase_add_test(tc, test_int);
 	tcase_add_test(tc, test_commit);
 	tcase_add_test(tc, test_commit_fails);
