@@ -23,11 +23,9 @@ size_t text_copy(char *dst, size_t n, const char *src)
 	return len;
 }
 
-void text_putc(struct text *t, char c)
+void text_grow(struct text *t)
 {
-	if (t->len == t->cap)
-		t->s = xrealloc(t->s, t->cap = t->cap ? 2 * t->cap : 4096);
-	t->s[t->len++] = c;
+	t->s = xrealloc(t->s, t->cap = t->cap ? 2 * t->cap : 4096);
 }
 
 void text_put(struct text *t, const char *s)

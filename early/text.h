@@ -31,7 +31,17 @@ size_t text_copy(char *dst, size_t n, const char *src);
 /* v in decimal, written to end just before end; returns where it starts (at most 20 before). */
 char *text_udec(char *end, unsigned long long v);
 
-void text_putc(struct text *t, char c);
+/* Makes room for at least one more character. */
+void text_grow(struct text *t);
+
+/* Inline: the run-directory files are written a character at a time. */
+static inline void text_putc(struct text *t, char c)
+{
+	if (t->len == t->cap)
+		text_grow(t);
+	t->s[t->len++] = c;
+}
+
 void text_put(struct text *t, const char *s);
 void text_putu(struct text *t, unsigned long long v);
 void text_puti(struct text *t, long long v);

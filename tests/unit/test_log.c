@@ -108,6 +108,22 @@ static int by_key(const void *a, const void *b)
 	return x->key == y->key ? 0 : (x->key < y->key ? -1 : 1);
 }
 
+/* In order already: left as it is; one out of place at the end: still sorted, stably. */
+START_TEST(test_xsort_ordered)
+{
+	struct keyed v[6] = { { 1, 0 }, { 1, 1 }, { 2, 2 }, { 3, 3 }, { 3, 4 }, { 2, 5 } };
+
+	xsort(v, 5, sizeof(v[0]), by_key);
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(v[i].seq, i);
+	xsort(v, 6, sizeof(v[0]), by_key);
+	ck_assert_int_eq(v[2].seq, 2);
+	ck_assert_int_eq(v[3].seq, 5);
+	ck_assert_int_eq(v[4].seq, 3);
+	ck_assert_int_eq(v[5].seq, 4);
+}
+END_TEST
+
 /* Against every size up to 70 and a larger one: ordered, stable, nothing lost. */
 START_TEST(test_xsort)
 {
@@ -160,6 +176,7 @@ Suite *log_suite(void)
 	tcase_add_test(tc, test_levels);
 	tcase_add_test(tc, test_xgrow);
 	tcase_add_test(tc, test_xsort);
+	tcase_add_test(tc, test_xsort_ordered);
 	suite_add_tcase(s, tc);
 	return s;
 }
