@@ -67,9 +67,15 @@ static void *carve(size_t cls)
 	return h + 1;
 }
 
+/* The pages a block of n bytes mapped alone takes, its head included. */
+static size_t big_len(size_t n)
+{
+	return (n + sizeof(struct head) + PAGE - 1) & ~(PAGE - 1);
+}
+
 static void *map_big(size_t n)
 {
-	size_t len = (n + sizeof(struct head) + PAGE - 1) & ~(PAGE - 1);
+	size_t len = big_len(n);
 	struct head *h = map(len);
 
 	if (!h)
@@ -143,7 +149,7 @@ void *alloc_resize(void *p, size_t n)
 		return NULL;
 	}
 	if (h->cls == BIG) {
-		size_t len = (n + sizeof(*h) + PAGE - 1) & ~(PAGE - 1);
+		size_t len = big_len(n);
 
 		h = mremap(h, h->size + sizeof(*h), len, MREMAP_MAYMOVE);
 		if (h == MAP_FAILED) {

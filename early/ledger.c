@@ -80,7 +80,7 @@ void ledger_sort(struct owned *v, unsigned n)
 
 int ledger_read(const char *dir, struct owned **v, unsigned *n)
 {
-	char path[4096], *text, *line, *next;
+	char path[4096], *text, *line, *at;
 	unsigned cap = 0;
 	size_t len;
 
@@ -90,10 +90,7 @@ int ledger_read(const char *dir, struct owned **v, unsigned *n)
 	text = text_load(path, RUNFILE_MAX, &len);
 	if (!text)
 		return errno == ENOENT ? 0 : -1;
-	for (line = text; line < text + len; line = next) {
-		next = memchr(line, '\n', (size_t)(text + len - line));
-		next = next ? next : text + len;
-		*next++ = '\0';
+	for (at = text; (line = text_line(&at, text + len));) {
 		*v = xgrow(*v, *n, &cap, sizeof(**v));
 		if (!parse_line(line, &(*v)[*n]))
 			(*n)++;

@@ -378,7 +378,7 @@ static bool state_key(const char *line, unsigned *i, char field[16], const char 
 
 struct boot_record *report_state_read(const char *rundir, unsigned *n)
 {
-	char path[4096], field[16], *text, *line, *next;
+	char path[4096], field[16], *text, *line, *at;
 	struct boot_record *v = NULL;
 	unsigned cap = 0, i;
 	const char *val;
@@ -389,12 +389,8 @@ struct boot_record *report_state_read(const char *rundir, unsigned *n)
 	text = text_load(path, RUNFILE_MAX, &len);
 	if (!text)
 		return NULL;
-	for (line = text; line < text + len; line = next) {
+	for (at = text; (line = text_line(&at, text + len));) {
 		struct boot_record *b;
-
-		next = memchr(line, '\n', (size_t)(text + len - line));
-		next = next ? next : text + len;
-		*next++ = '\0';
 
 		if (!state_key(line, &i, field, &val))
 			continue;

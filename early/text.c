@@ -117,6 +117,19 @@ char *text_load(const char *path, size_t max, size_t *len)
 	return buf;
 }
 
+char *text_line(char **at, char *end)
+{
+	char *line = *at, *nl;
+
+	if (line >= end)
+		return NULL;
+	nl = memchr(line, '\n', (size_t)(end - line));
+	nl = nl ? nl : end;
+	*nl = '\0';
+	*at = nl + 1;
+	return line;
+}
+
 static int open_tmp(const char *path)
 {
 	return openat(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);

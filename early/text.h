@@ -54,6 +54,12 @@ void text_puti(struct text *t, long long v);
 char *text_load(const char *path, size_t max, size_t *len);
 
 /*
+ * The next line of a text_load()ed text: *at moves past it and its newline,
+ * which becomes the line's NUL. NULL at end.
+ */
+char *text_line(char **at, char *end);
+
+/*
  * A whole decimal integer in [min, max], as the kernel writes one in /proc
  * and /sys (a trailing newline allowed). False for anything else.
  */

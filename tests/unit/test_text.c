@@ -89,6 +89,18 @@ START_TEST(test_load)
 }
 END_TEST
 
+/* Lines cut in place; an empty one counts, a last one needs no newline. */
+START_TEST(test_line)
+{
+	char t[] = "a b\n\nlast", *at = t;
+
+	ck_assert_str_eq(text_line(&at, t + 9), "a b");
+	ck_assert_str_eq(text_line(&at, t + 9), "");
+	ck_assert_str_eq(text_line(&at, t + 9), "last");
+	ck_assert_ptr_null(text_line(&at, t + 9));
+}
+END_TEST
+
 /* Whole integers only, in range; the kernel's trailing newline is fine. */
 START_TEST(test_int)
 {
@@ -173,6 +185,7 @@ Suite *text_suite(void)
 	tcase_add_test(tc, test_copy);
 	tcase_add_test(tc, test_udec);
 	tcase_add_test(tc, test_load);
+	tcase_add_test(tc, test_line);
 	tcase_add_test(tc, test_int);
 	tcase_add_test(tc, test_commit);
 	tcase_add_test(tc, test_commit_fails);
