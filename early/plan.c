@@ -51,6 +51,19 @@ static struct change *add(struct plan *p, enum change_op op, int rail, const cha
 	return c;
 }
 
+/*
+ * Room for n changes at once: a rail brings about eight (link, address, two
+ * routes, rule, three values), and growing the list by doubling would copy
+ * it again and again.
+ */
+static void reserve(struct plan *p, unsigned n)
+{
+	if (p->cap < n) {
+		p->ch = xrealloc(p->ch, (size_t)n * sizeof(*p->ch));
+		p->cap = n;
+	}
+}
+
 /* The netdev a rail uses: found by identity earlier, or named by its label. */
 static const char *rail_ifname(const struct rail *r)
 {
@@ -630,6 +643,7 @@ void plan_up(const struct railmap *m, const struct observed *o, const uint8_t *r
 	struct ctx c;
 
 	ctx_init(&c, m, o, p);
+	reserve(p, p->n + 8 * m->n + 16);
 	if (globals) {
 		plan_all(&c);
 		plan_stale_ledger(&c);

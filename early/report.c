@@ -246,11 +246,19 @@ static void shq(struct text *t, const char *key, unsigned i, const char *field, 
 		text_put(t, field);
 	}
 	text_put(t, "='");
-	for (; *v; v++)
+	while (*v) {
+		size_t n = 0;
+
+		/* Runs of plain characters go in whole; quotes and controls one by one. */
+		while (v[n] && v[n] != '\'' && (unsigned char)v[n] >= 0x20)
+			n++;
+		text_putn(t, v, n);
+		v += n;
 		if (*v == '\'')
 			text_put(t, "'\\''");
-		else if ((unsigned char)*v >= 0x20)
-			text_putc(t, *v);
+		if (*v)
+			v++;
+	}
 	text_put(t, "'\n");
 }
 
@@ -281,7 +289,7 @@ static void state_text(struct text *t, const struct railmap *m, enum boot_result
 	sh_num(t, "RAILUP_FAILED", failed);
 	for (unsigned i = 0; i < m->n; i++) {
 		const struct rail *r = &m->rail[i];
-		char a[ADDR_STRLEN], d[12];
+		char a[ADDR_STRLEN], d[24];
 
 		shq(t, "RAIL", i, "NAME", r->name);
 		shq(t, "RAIL", i, "IFNAME", r->st.ifname[0] ? r->st.ifname : r->name);
@@ -289,8 +297,9 @@ static void state_text(struct text *t, const struct railmap *m, enum boot_result
 		shq(t, "RAIL", i, "PHASE", rail_phase_name(r->st.phase));
 		shq(t, "RAIL", i, "REQUIRED", r->o.required ? "1" : "0");
 		shq(t, "RAIL", i, "IBDEV", r->st.ibdev);
-		snprintf(d, sizeof(d), "%u", r->st.port);
-		shq(t, "RAIL", i, "PORT", r->st.port ? d : "");
+		d[sizeof(d) - 1] = '\0';
+		shq(t, "RAIL", i, "PORT",
+		    r->st.port ? text_udec(d + sizeof(d) - 1, r->st.port) : "");
 		shq(t, "RAIL", i, "STAGE", r->st.stage ? r->st.stage : "");
 		shq(t, "RAIL", i, "ERROR", r->st.error);
 	}

@@ -40,23 +40,31 @@ static void get_addr(struct ipaddr *a, uint8_t family, const struct nlattr *at, 
  */
 static void get_devconf(struct link *l, const struct nlattr *af_spec)
 {
-	const struct nlattr *fam[AF_INET6 + 1], *in[IFLA_INET6_CONF + 1], *conf;
+	const struct nlattr *fam[AF_INET6 + 1], *in[IFLA_INET6_CONF + 1];
+	const struct nlattr *conf[AF_INET6 + 1] = { NULL };
 
 	if (!af_spec)
 		return;
 	nla_parse(fam, AF_INET6, nla_data(af_spec), nla_len(af_spec));
+	/* Each family's array found once, then read for every key of it. */
+	for (int i = 0; i < 2; i++) {
+		int f = i ? AF_INET6 : AF_INET;
+		unsigned type = i ? IFLA_INET6_CONF : IFLA_INET_CONF;
+
+		if (fam[f]) {
+			nla_parse(in, type, nla_data(fam[f]), nla_len(fam[f]));
+			conf[f] = in[type];
+		}
+	}
 	for (int k = 0; k < SC_COUNT; k++) {
 		const struct sysctl_desc *d = &sysctl_desc[k];
+		const struct nlattr *c = conf[d->family];
 		unsigned idx = d->family == AF_INET ? d->devconf - 1 : d->devconf;
 		int32_t v;
 
-		if (!fam[d->family])
+		if (!c || (idx + 1) * 4 > (unsigned)nla_len(c))
 			continue;
-		nla_parse(in, IFLA_INET6_CONF, nla_data(fam[d->family]), nla_len(fam[d->family]));
-		conf = in[d->family == AF_INET ? IFLA_INET_CONF : IFLA_INET6_CONF];
-		if (!conf || (idx + 1) * 4 > (unsigned)nla_len(conf))
-			continue;
-		memcpy(&v, (const char *)nla_data(conf) + idx * 4, 4);
+		memcpy(&v, (const char *)nla_data(c) + idx * 4, 4);
 		l->conf[k] = v > 127 ? 127 : v < -1 ? -1 : (int8_t)v;
 	}
 }

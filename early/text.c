@@ -23,15 +23,28 @@ size_t text_copy(char *dst, size_t n, const char *src)
 	return len;
 }
 
+size_t text_join(char *dst, size_t n, const char *const *parts)
+{
+	size_t len = 0;
+
+	if (n)
+		*dst = '\0';
+	for (; *parts; parts++)
+		len += text_copy(dst + (len < n ? len : n), len < n ? n - len : 0, *parts);
+	return len;
+}
+
 void text_grow(struct text *t)
 {
 	t->s = xrealloc(t->s, t->cap = t->cap ? 2 * t->cap : 4096);
 }
 
-void text_put(struct text *t, const char *s)
+void text_putn(struct text *t, const char *s, size_t n)
 {
-	while (*s)
-		text_putc(t, *s++);
+	while (t->cap - t->len < n)
+		text_grow(t);
+	memcpy(t->s + t->len, s, n);
+	t->len += n;
 }
 
 char *text_udec(char *end, unsigned long long v)
@@ -140,8 +153,8 @@ int text_commit(struct text *t, const char *dir, const char *name)
 	char path[4096], tmp[4096];
 	int fd, err = 0;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
+	text_join(path, sizeof(path), (const char *[]){ dir, "/", name, NULL });
+	text_join(tmp, sizeof(tmp), (const char *[]){ dir, "/.", name, ".tmp", NULL });
 	fd = open_tmp(tmp);
 	/* The directory is made once, by the first file written into it. */
 	if (fd < 0 && errno == ENOENT && (!mkdir(dir, 0755) || errno == EEXIST))

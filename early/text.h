@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 /* Far more than the ledger or state of RAILS_MAX rails: a larger file there is not railup's. */
 #define RUNFILE_MAX (16 << 20)
@@ -28,6 +29,9 @@ struct text {
  */
 size_t text_copy(char *dst, size_t n, const char *src);
 
+/* The NULL-ended parts one after the other, as text_copy() would the whole. */
+size_t text_join(char *dst, size_t n, const char *const *parts);
+
 /* v in decimal, written to end just before end; returns where it starts (at most 20 before). */
 char *text_udec(char *end, unsigned long long v);
 
@@ -42,7 +46,13 @@ static inline void text_putc(struct text *t, char c)
 	t->s[t->len++] = c;
 }
 
-void text_put(struct text *t, const char *s);
+void text_putn(struct text *t, const char *s, size_t n);
+
+/* Inline, so a literal's length is known when compiling. */
+static inline void text_put(struct text *t, const char *s)
+{
+	text_putn(t, s, strlen(s));
+}
 void text_putu(struct text *t, unsigned long long v);
 void text_puti(struct text *t, long long v);
 

@@ -44,6 +44,45 @@ START_TEST(test_copy)
 }
 END_TEST
 
+/* Parts joined, cut to fit as one text_copy() of the whole would be; the length is the whole's. */
+START_TEST(test_join)
+{
+	char b[8] = "xyz";
+
+	ck_assert_uint_eq(text_join(b, sizeof(b), (const char *[]){ "/run", "/", "x", NULL }), 6);
+	ck_assert_str_eq(b, "/run/x");
+	ck_assert_uint_eq(
+		text_join(b, sizeof(b), (const char *[]){ "/run", "/.", "state", ".tmp", NULL }),
+		15);
+	ck_assert_str_eq(b, "/run/.s");
+	ck_assert_uint_eq(text_join(b, sizeof(b), (const char *[]){ NULL }), 0);
+	ck_assert_str_eq(b, "");
+	b[0] = 'q';
+	ck_assert_uint_eq(text_join(b, 0, (const char *[]){ "abc", "d", NULL }), 4);
+	ck_assert_int_eq(b[0], 'q');
+}
+END_TEST
+
+/* Appends of any length across the buffer's growth, bytes as given (NULs too). */
+START_TEST(test_putn)
+{
+	struct text t = { 0 };
+	char big[5000];
+
+	memset(big, 'a', sizeof(big));
+	text_putn(&t, "x\0y", 3);
+	text_putn(&t, big, sizeof(big));
+	text_put(&t, "");
+	text_put(&t, "end");
+	ck_assert_uint_eq(t.len, 3 + sizeof(big) + 3);
+	ck_assert_int_eq(memcmp(t.s, "x\0y", 3), 0);
+	ck_assert_int_eq(t.s[3 + 4999], 'a');
+	ck_assert_int_eq(memcmp(t.s + 3 + sizeof(big), "end", 3), 0);
+	ck_assert_uint_ge(t.cap, t.len);
+	free(t.s);
+}
+END_TEST
+
 START_TEST(test_udec)
 {
 	char b[24];
@@ -183,6 +222,8 @@ Suite *text_suite(void)
 	tcase_add_checked_fixture(tc, unit_dir_setup, unit_dir_teardown);
 	tcase_add_test(tc, test_numbers);
 	tcase_add_test(tc, test_copy);
+	tcase_add_test(tc, test_join);
+	tcase_add_test(tc, test_putn);
 	tcase_add_test(tc, test_udec);
 	tcase_add_test(tc, test_load);
 	tcase_add_test(tc, test_line);

@@ -46,6 +46,7 @@ Suite *host_suite(void);
 Suite *match_suite(void);
 Suite *export_suite(void);
 Suite *text_suite(void);
+Suite *report_suite(void);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+/* report.h: the state file, written for sh and read back by railup. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report.h"
+#include "unit.h"
+
+/* Quotes survive the round trip; control bytes never reach the file. */
+START_TEST(test_state_round_trip)
+{
+	struct railmap m;
+	struct boot_record *b;
+	char path[4096], cmd[8300], out[512];
+	unsigned n = 0;
+	FILE *f;
+
+	map_ok(&m, "rd.rail=ib0:10.0.1.14/24:10.0.1.1 rd.rail=ib1:10.0.2.14/24:10.0.2.1", NULL);
+	m.rail[0].st.phase = RAIL_VERIFIED;
+	m.rail[1].st.phase = RAIL_FAILED;
+	m.rail[1].st.stage = "route";
+	text_copy(m.rail[1].st.error, sizeof(m.rail[1].st.error), "it's\x1b[31m red\n'x'");
+	m.rail[1].st.port = 12;
+	ck_assert_int_eq(report_state_write(unit_dir, &m, BOOT_DEGRADED, "apply"), 0);
+
+	b = report_state_read(unit_dir, &n);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(b[0].name, "ib0");
+	ck_assert_str_eq(b[0].phase, "verified");
+	ck_assert_str_eq(b[1].address, "10.0.2.14/24");
+	ck_assert_str_eq(b[1].stage, "route");
+	ck_assert_str_eq(b[1].error, "it's[31m red'x'");
+	free(b);
+
+	/* sh reads the same values. */
+	snprintf(path, sizeof(path), "%s/state", unit_dir);
+	snprintf(cmd, sizeof(cmd),
+		 ". '%s' && printf '%%s|%%s|%%s' \"$RAIL1_ERROR\" \"$RAIL1_PORT\" \"$RAIL0_PORT\"",
+		 path);
+	f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(out, sizeof(out), f));
+	ck_assert_int_eq(pclose(f), 0);
+	ck_assert_str_eq(out, "it's[31m red'x'|12|");
+	railmap_free(&m);
+}
+END_TEST
+
+Suite *report_suite(void)
+{
+	Suite *s = suite_create("report");
+	TCase *tc = tcase_create("report");
+
+	tcase_add_checked_fixture(tc, unit_dir_setup, unit_dir_teardown);
+	tcase_add_test(tc, test_state_round_trip);
+	suite_add_tcase(s, tc);
+	return s;
+}
