@@ -327,7 +327,6 @@ boot_vm() {
 	t0=$(now)
 	vm_run "$initrd" "boot_test=$name $BOOT_CMDLINE_BASE $cmdline" 3 240 "$log" &
 	bg=$!
-	n=0
 	while kill -0 "$bg" 2>/dev/null; do
 		if [ -e "$log" ] && tr -d '\r' <"$log" | grep -qE -- "$watch"; then
 			sleep 1 # the rest of the line, and whatever follows at once
@@ -348,20 +347,13 @@ boot_vm() {
 # boot_checks NAME MIN: NAME's VM-CHECK lines as ok/bad, and whether at
 # least MIN ran and the guest got to its end (rc 0).
 boot_checks() {
-	local name=$1 min=$2 rc secs n=0 line
+	local name=$1 min=$2 rc secs
 	read -r rc secs <"$work/$name.rc" 2>/dev/null || rc=126 secs='?'
-	while IFS= read -r line; do
-		n=$((n + 1))
-		case $line in
-		"ok: "*) ok "$name: guest: ${line#ok: }" ;;
-		*) bad "$name: guest: ${line#FAIL: }" ;;
-		esac
-	done < <(vm_log_lines "$work/$name.log" "VM-CHECK")
-	vm_log_lines "$work/$name.log" "VM-NOTE" | sed "s/^/note: $name: /"
-	if [ "$rc" = 0 ] && [ "$n" -ge "$min" ]; then
-		ok "$name: boot: rc=0, $n checks in the real root, ${secs}s wall"
+	vm_checks "$work/$name.log" "$name: guest: " "$name: "
+	if [ "$rc" = 0 ] && [ "$VM_CHECKS" -ge "$min" ]; then
+		ok "$name: boot: rc=0, $VM_CHECKS checks in the real root, ${secs}s wall"
 	else
-		bad "$name: boot: rc=$rc, $n checks in the real root (at least $min expected), ${secs}s wall"
+		bad "$name: boot: rc=$rc, $VM_CHECKS checks in the real root (at least $min expected), ${secs}s wall"
 		boot_tail "$name"
 	fi
 }

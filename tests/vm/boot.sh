@@ -489,25 +489,8 @@ for s in "${scenarios[@]}"; do
 	read -r name _ _ min cmdline <<<"$s"
 	log=$work/$name.log
 	read -r rc secs <"$work/$name.rc" 2>/dev/null || rc=126 secs='?'
-	n=0
-	while IFS= read -r line; do
-		n=$((n + 1))
-		case $line in
-		"ok: "*) ok "guest: ${line#ok: }" ;;
-		*) bad "guest: ${line#FAIL: }" ;;
-		esac
-	done < <(vm_log_lines "$log" "VM-CHECK")
-	vm_log_lines "$log" "VM-NOTE" | sed "s/^/  note: $name: /"
-	if [ "$rc" = 0 ] && [ "$n" -ge "$min" ] &&
-		vm_log_lines "$log" "VM-CHECK" | grep -qx "ok: $name: guest body ran to the end"; then
-		ok "$name: VM run: rc=0, $n guest checks, ${secs}s wall"
-	else
-		bad "$name: VM run: rc=$rc, $n guest checks (at least $min and the end of the body expected), ${secs}s wall"
+	vm_relay "$log" "$rc" "$secs" "$min" "$name: " ||
 		echo "--- kernel command line: $cmdline"
-		echo "--- last lines of $log"
-		vm_log_tail "$log" 60
-		echo "---"
-	fi
 done
 
 finish

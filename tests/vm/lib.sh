@@ -90,6 +90,19 @@
 #                        following space removed
 #   vm_log_tail LOG [N]  print the last N (40) lines of LOG, without CRs
 #
+#   vm_checks LOG [PREFIX [NOTE_PREFIX]]
+#       The guest's VM-CHECK lines of LOG (guest.sh's "ok: ..." and
+#       "FAIL: ...") as the calling script's own ok and bad (it defines
+#       them), each led by PREFIX, and its VM-NOTE lines as
+#       "  note: NOTE_PREFIX..." (NOTE_PREFIX: PREFIX unless given).
+#       Sets VM_CHECKS to the number of checks.
+#
+#   vm_relay LOG RC SECS MIN [LABEL]
+#       vm_checks LOG "guest: " LABEL, then one verdict on the whole run, led
+#       by LABEL: ok when RC is 0, at least MIN checks ran and the last one
+#       the body prints ("LABELguest body ran to the end") is among them;
+#       else bad, with the last lines of LOG, and returns 1.
+#
 # Everything cached lives under $VM_CACHE (default: <repo>/.cache/vm).
 
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -518,4 +531,34 @@ vm_log_lines() {
 
 vm_log_tail() {
 	tr -d '\r' <"$1" | tail -n "${2:-40}"
+}
+
+vm_checks() {
+	local log=$1 prefix=${2:-} note=${3-${2:-}} line
+	VM_CHECKS=0
+	while IFS= read -r line; do
+		VM_CHECKS=$((VM_CHECKS + 1))
+		case $line in
+		"ok: "*) ok "$prefix${line#ok: }" ;;
+		*) bad "$prefix${line#FAIL: }" ;;
+		esac
+	done < <(vm_log_lines "$log" "VM-CHECK")
+	vm_log_lines "$log" "VM-NOTE" | while IFS= read -r line; do
+		printf '  note: %s%s\n' "$note" "$line"
+	done
+}
+
+vm_relay() {
+	local log=$1 rc=$2 secs=$3 min=$4 label=${5:-}
+	vm_checks "$log" "guest: " "$label"
+	if [ "$rc" = 0 ] && [ "$VM_CHECKS" -ge "$min" ] &&
+		vm_log_lines "$log" "VM-CHECK" | grep -qxF "ok: ${label}guest body ran to the end"; then
+		ok "${label}VM run: rc=0, $VM_CHECKS guest checks, ${secs}s wall"
+	else
+		bad "${label}VM run: rc=$rc, $VM_CHECKS guest checks (at least $min and the end of the body expected), ${secs}s wall"
+		echo "--- last lines of $log"
+		vm_log_tail "$log" 60
+		echo "---"
+		return 1
+	fi
 }

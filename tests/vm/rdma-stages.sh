@@ -256,22 +256,5 @@ fi
 ok "initramfs built in $(since "$t")s (kernel $VM_KVER)"
 vm_run "$work/initrd.cpio.gz" "" 3 420 "$work/console.log"
 rc=$?
-n=0
-while IFS= read -r line; do
-	n=$((n + 1))
-	case $line in
-	"ok: "*) ok "guest: ${line#ok: }" ;;
-	*) bad "guest: ${line#FAIL: }" ;;
-	esac
-done < <(vm_log_lines "$work/console.log" "VM-CHECK")
-vm_log_lines "$work/console.log" "VM-NOTE" | sed 's/^/  note: /'
-if [ "$rc" = 0 ] && [ "$n" -ge "$MIN_GUEST_CHECKS" ] &&
-	vm_log_lines "$work/console.log" "VM-CHECK" | grep -qx 'ok: guest body ran to the end'; then
-	ok "VM run: rc=0, $n guest checks, ${VM_RUN_SECONDS}s wall"
-else
-	bad "VM run: rc=$rc, $n guest checks (at least $MIN_GUEST_CHECKS and the end of the body expected), ${VM_RUN_SECONDS}s wall"
-	echo "--- last lines of $work/console.log"
-	vm_log_tail "$work/console.log" 60
-	echo "---"
-fi
+vm_relay "$work/console.log" "$rc" "$VM_RUN_SECONDS" "$MIN_GUEST_CHECKS"
 finish

@@ -48,16 +48,10 @@ finish() {
 # check_boot NAME RC EXPECTED_RC LOG: turn the guest's VM-CHECK lines into
 # ok/FAIL lines, then check the returned rc.
 check_boot() {
-	local name=$1 rc=$2 want=$3 log=$4 line n=0
-	while IFS= read -r line; do
-		n=$((n + 1))
-		case $line in
-		"ok: "*) ok "$name: ${line#ok: }" ;;
-		*) bad "$name: ${line#FAIL: }" ;;
-		esac
-	done < <(vm_log_lines "$log" "VM-CHECK")
+	local name=$1 rc=$2 want=$3 log=$4
+	vm_checks "$log" "$name: "
 	if [ "$rc" = "$want" ]; then
-		ok "$name: vm_run returned $rc ($n guest checks, ${VM_RUN_SECONDS}s wall)"
+		ok "$name: vm_run returned $rc ($VM_CHECKS guest checks, ${VM_RUN_SECONDS}s wall)"
 	else
 		bad "$name: vm_run returned $rc, expected $want (${VM_RUN_SECONDS}s wall)"
 		echo "--- last lines of $log"
