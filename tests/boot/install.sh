@@ -5,9 +5,8 @@
 # second install over the first.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok: $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# shellcheck source=tests/checks.sh
+. tests/checks.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

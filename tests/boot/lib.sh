@@ -61,27 +61,12 @@ VM_NIC_WIRING=isolated
 VM_QEMU_EXTRA=
 # shellcheck source=tests/vm/lib.sh
 . "$BOOT_DIR/../vm/lib.sh"
+# shellcheck source=tests/checks.sh
+. "$BOOT_DIR/../checks.sh"
+keep=${BOOT_KEEP:-0}
 : "${BOOT_CACHE:=$VM_REPO/.cache/boot}"
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok: $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 note() { echo "note: $*"; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-t_start=$(now)
-
-finish() {
-	echo "$pass passed, $fail failed ($(since "$t_start")s)"
-	if [ "$fail" = 0 ] && [ "${BOOT_KEEP:-0}" != 1 ]; then
-		rm -rf "$work"
-	else
-		echo "logs kept in $work"
-	fi
-	[ "$fail" = 0 ]
-	exit
-}
 
 boot_deps() {
 	local missing='' p
@@ -314,7 +299,7 @@ boot_root_systemd() {
 BOOT_CMDLINE_BASE="root=/dev/vda rw ifname=ib0:52:54:00:00:00:01 ifname=ib1:52:54:00:00:00:02"
 
 boot_vm() {
-	local name=$1 initrd=$2 root=$3 cmdline=$4 watch=${5:-} log=$work/$1.log bg kid rc n
+	local name=$1 initrd=$2 root=$3 cmdline=$4 watch=${5:-} log=$work/$1.log bg kid rc
 	VM_QEMU_EXTRA="-drive file=$root,format=raw,if=virtio,snapshot=on"
 	if [ -z "$watch" ]; then
 		vm_run "$initrd" "boot_test=$name $BOOT_CMDLINE_BASE $cmdline" 3 240 "$log"

@@ -81,26 +81,10 @@ VM_QEMU_EXTRA=
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/vm/lib.sh
 . "$here/lib.sh"
+# shellcheck source=tests/checks.sh
+. "$here/../checks.sh"
+keep=${BOOT_KEEP:-0}
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok: $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-
-finish() {
-	echo "$pass passed, $fail failed ($(since "$t_start")s)"
-	if [ "$fail" = 0 ] && [ "${BOOT_KEEP:-0}" != 1 ]; then
-		rm -rf "$work"
-	else
-		echo "logs kept in $work"
-	fi
-	[ "$fail" = 0 ]
-	exit
-}
-
-t_start=$(now)
 mkdir -p "$VM_CACHE/tmp" || exit 1
 work=$(mktemp -d "$VM_CACHE/tmp/boot.XXXXXX") || exit 1
 

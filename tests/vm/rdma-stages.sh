@@ -29,29 +29,13 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/vm/lib.sh
 . "$here/lib.sh"
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok: $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+# shellcheck source=tests/checks.sh
+. "$here/../checks.sh"
+keep=${RDMA_KEEP:-0}
 
 # The guest's checks must all have run: a body cut short must not pass.
 MIN_GUEST_CHECKS=70
 
-finish() {
-	echo "$pass passed, $fail failed ($(since "$t_start")s)"
-	if [ "$fail" = 0 ] && [ "${RDMA_KEEP:-0}" != 1 ]; then
-		rm -rf "$work"
-	else
-		echo "logs kept in $work"
-	fi
-	[ "$fail" = 0 ]
-	exit
-}
-
-t_start=$(now)
 mkdir -p "$VM_CACHE/tmp" "$VM_REPO/build" || exit 1
 work=$(mktemp -d "$VM_CACHE/tmp/rdma.XXXXXX") || exit 1
 

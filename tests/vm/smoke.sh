@@ -26,24 +26,9 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/vm/lib.sh
 . "$here/lib.sh"
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok: $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-
-finish() {
-	echo "$pass passed, $fail failed"
-	if [ "$fail" = 0 ] && [ "${SMOKE_KEEP:-0}" != 1 ]; then
-		rm -rf "$work"
-	else
-		echo "logs kept in $work"
-	fi
-	[ "$fail" = 0 ]
-	exit
-}
+# shellcheck source=tests/checks.sh
+. "$here/../checks.sh"
+keep=${SMOKE_KEEP:-0}
 
 # check_boot NAME RC EXPECTED_RC LOG: turn the guest's VM-CHECK lines into
 # ok/FAIL lines, then check the returned rc.
