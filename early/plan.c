@@ -52,9 +52,10 @@ static struct change *add(struct plan *p, enum change_op op, int rail, const cha
 }
 
 /*
- * Room for n changes at once: a rail brings about eight (link, address, two
- * routes, rule, three values), and growing the list by doubling would copy
- * it again and again.
+ * Room for n changes at once: a rail planned brings about eight (link,
+ * address, two routes, rule, three values), and growing the list by
+ * doubling would copy it again and again. Only the rails planned count: a
+ * boot plans each rail alone as it comes up.
  */
 static void reserve(struct plan *p, unsigned n)
 {
@@ -641,9 +642,12 @@ void plan_up(const struct railmap *m, const struct observed *o, const uint8_t *r
 	     struct plan *p)
 {
 	struct ctx c;
+	unsigned planned = 0;
 
+	for (unsigned i = 0; i < m->n; i++)
+		planned += !rails || rails[i];
 	ctx_init(&c, m, o, p);
-	reserve(p, p->n + 8 * m->n + 16);
+	reserve(p, p->n + 8 * planned + 16);
 	if (globals) {
 		plan_all(&c);
 		plan_stale_ledger(&c);
