@@ -348,7 +348,7 @@ static void unquote(const char *v, char *out, size_t n)
 	if (*v++ != '\'')
 		v--;
 	while (*v && *v != '\n' && o + 1 < n) {
-		if (!strncmp(v, "'\\''", 4)) {
+		if (v[0] == '\'' && v[1] == '\\' && v[2] == '\'' && v[3] == '\'') {
 			out[o++] = '\'';
 			v += 4;
 		} else if (*v == '\'') {
@@ -366,7 +366,8 @@ static bool state_key(const char *line, unsigned *i, char field[16], const char 
 	const char *p = line + 4;
 	size_t n = 0;
 
-	if (strncmp(line, "RAIL", 4) || *p < '0' || *p > '9')
+	if (line[0] != 'R' || line[1] != 'A' || line[2] != 'I' || line[3] != 'L' || *p < '0' ||
+	    *p > '9')
 		return false;
 	for (*i = 0; *p >= '0' && *p <= '9'; p++)
 		if ((*i = *i * 10 + (unsigned)(*p - '0')) >= RAILS_MAX)

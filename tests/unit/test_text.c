@@ -154,6 +154,9 @@ START_TEST(test_int)
 					   "1.0",
 					   "12a",
 					   "99999999999999999999",
+					   "9223372036854775808",
+					   "-9223372036854775809",
+					   "--1",
 					   "-1",
 					   "256" };
 	long long v;
@@ -162,6 +165,11 @@ START_TEST(test_int)
 	ck_assert(text_int("255\n", 0, 255, &v) && v == 255);
 	ck_assert(text_int("-7", -10, 10, &v) && v == -7);
 	ck_assert(text_int("9223372036854775807", 0, LLONG_MAX, &v) && v == LLONG_MAX);
+	ck_assert(text_int("-9223372036854775808", LLONG_MIN, 0, &v) && v == LLONG_MIN);
+	ck_assert(text_int("-0", 0, 0, &v) && v == 0);
+	ck_assert(text_int("007", 0, 10, &v) && v == 7);
+	ck_assert(!text_int("9223372036854775808", 0, LLONG_MAX, &v));
+	ck_assert(!text_int("-9223372036854775809", LLONG_MIN, 0, &v));
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(!text_int(bad[i], 0, 255, &v), "%s accepted", bad[i]);
 }
