@@ -74,12 +74,11 @@ void text_puti(struct text *t, long long v)
 bool text_int(const char *s, long long min, long long max, long long *v)
 {
 	bool neg = *s == '-';
-	/* The magnitude a negative number may reach is one more than a positive one's. */
+	/* A negative number's magnitude may be one more than a positive one's. */
 	unsigned long long u = 0, lim = (unsigned long long)LLONG_MAX + neg;
 	const char *p = s + neg;
 
-	/* By hand: musl's strtoll goes through its stdio scanner, a few hundred instructions a
-	 * number. */
+	/* By hand: musl's strtoll runs its stdio scanner, hundreds of instructions a number. */
 	if (*p < '0' || *p > '9')
 		return false;
 	for (; *p >= '0' && *p <= '9'; p++) {
