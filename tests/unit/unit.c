@@ -291,16 +291,7 @@ void obs_converge(struct observed *o, const struct railmap *m, bool ledger)
 	memset(o, 0, sizeof(*o));
 	obs_all(o, 0, 0, 0, 0, 0);
 	for (int k = 0; k < SC_COUNT; k++) {
-		int min = SC_UNSET;
-
-		for (unsigned i = 0; i < m->n; i++) {
-			int ask = m->rail[i].o.sysctl[k];
-
-			if (m->rail[i].addr.family == AF_INET && ask != SC_UNSET &&
-			    (min == SC_UNSET || ask < min))
-				min = ask;
-		}
-		o->all[k] = (int8_t)sysctl_all_target(k, m->all[k], 0, min);
+		o->all[k] = (int8_t)sysctl_all_target(k, m->all[k], 0, plan_min_ask(m, k));
 		if (ledger && o->all[k] != 0)
 			obs_own_sysctl(o, "all", k, 0);
 	}
