@@ -289,7 +289,7 @@ static void state_text(struct text *t, const struct railmap *m, enum boot_result
 	sh_num(t, "RAILUP_FAILED", failed);
 	for (unsigned i = 0; i < m->n; i++) {
 		const struct rail *r = &m->rail[i];
-		char a[ADDR_STRLEN], d[24];
+		char a[ADDR_STRLEN], d[TEXT_DEC_MAX];
 
 		shq(t, "RAIL", i, "NAME", r->name);
 		shq(t, "RAIL", i, "IFNAME", r->st.ifname[0] ? r->st.ifname : r->name);
@@ -297,9 +297,7 @@ static void state_text(struct text *t, const struct railmap *m, enum boot_result
 		shq(t, "RAIL", i, "PHASE", rail_phase_name(r->st.phase));
 		shq(t, "RAIL", i, "REQUIRED", r->o.required ? "1" : "0");
 		shq(t, "RAIL", i, "IBDEV", r->st.ibdev);
-		d[sizeof(d) - 1] = '\0';
-		shq(t, "RAIL", i, "PORT",
-		    r->st.port ? text_udec(d + sizeof(d) - 1, r->st.port) : "");
+		shq(t, "RAIL", i, "PORT", r->st.port ? text_dec(d, r->st.port) : "");
 		shq(t, "RAIL", i, "STAGE", r->st.stage ? r->st.stage : "");
 		shq(t, "RAIL", i, "ERROR", r->st.error);
 	}

@@ -56,12 +56,17 @@ char *text_udec(char *end, unsigned long long v)
 	return end;
 }
 
+const char *text_dec(char buf[TEXT_DEC_MAX], unsigned long long v)
+{
+	buf[TEXT_DEC_MAX - 1] = '\0';
+	return text_udec(buf + TEXT_DEC_MAX - 1, v);
+}
+
 void text_putu(struct text *t, unsigned long long v)
 {
-	char d[24];
+	char d[TEXT_DEC_MAX];
 
-	d[sizeof(d) - 1] = '\0';
-	text_put(t, text_udec(d + sizeof(d) - 1, v));
+	text_put(t, text_dec(d, v));
 }
 
 void text_puti(struct text *t, long long v)

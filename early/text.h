@@ -35,6 +35,12 @@ size_t text_join(char *dst, size_t n, const char *const *parts);
 /* v in decimal, written to end just before end; returns where it starts (at most 20 before). */
 char *text_udec(char *end, unsigned long long v);
 
+/* Room for any unsigned long long in decimal and its NUL. */
+#define TEXT_DEC_MAX 21
+
+/* v in decimal in buf, NUL-terminated; returns where it starts. */
+const char *text_dec(char buf[TEXT_DEC_MAX], unsigned long long v);
+
 /* Makes room for at least one more character. */
 void text_grow(struct text *t);
 

@@ -124,10 +124,8 @@ int toks_conf(struct toks *tl, const char *text, size_t len, const char *path)
 	char *line = xrealloc(NULL, CONFIG_LINE_MAX + 1);
 	struct line_ctx l = { .tl = tl };
 	unsigned lineno = 0;
-	char num[24];
+	char num[TEXT_DEC_MAX];
 	int ret = 0;
-
-	num[sizeof(num) - 1] = '\0';
 
 	for (size_t pos = 0; pos < len && !ret;) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
@@ -136,8 +134,7 @@ int toks_conf(struct toks *tl, const char *text, size_t len, const char *path)
 
 		lineno++;
 		text_join(l.where, sizeof(l.where),
-			  (const char *[]){ path, ":", text_udec(num + sizeof(num) - 1, lineno),
-					    NULL });
+			  (const char *[]){ path, ":", text_dec(num, lineno), NULL });
 		if (n > CONFIG_LINE_MAX || memchr(text + pos, '\0', n)) {
 			log_err("%s: %s: %s", l.where, quote(text + pos, n > 64 ? 64 : n),
 				n > CONFIG_LINE_MAX ? "line longer than 4096 bytes"

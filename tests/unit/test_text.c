@@ -85,13 +85,18 @@ END_TEST
 
 START_TEST(test_udec)
 {
-	char b[24];
+	char b[24], d[TEXT_DEC_MAX];
 
 	b[23] = '\0';
 	ck_assert_str_eq(text_udec(b + 23, 0), "0");
 	ck_assert_str_eq(text_udec(b + 23, 1001), "1001");
 	ck_assert_str_eq(text_udec(b + 23, ULLONG_MAX), "18446744073709551615");
 	ck_assert_ptr_eq(text_udec(b + 23, ULLONG_MAX), b + 3);
+	/* text_dec: the same, ended by its own NUL, in the smallest buffer that holds any. */
+	memset(d, 'x', sizeof(d));
+	ck_assert_str_eq(text_dec(d, ULLONG_MAX), "18446744073709551615");
+	ck_assert_ptr_eq(text_dec(d, ULLONG_MAX), d);
+	ck_assert_str_eq(text_dec(d, 7), "7");
 }
 END_TEST
 
