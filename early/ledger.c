@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,14 +79,13 @@ void ledger_sort(struct owned *v, unsigned n)
 
 int ledger_read(const char *dir, struct owned **v, unsigned *n)
 {
-	char path[4096], *text, *line, *at;
+	char *text, *line, *at;
 	unsigned cap = 0;
 	size_t len;
 
 	*v = NULL;
 	*n = 0;
-	snprintf(path, sizeof(path), "%s/owned", dir);
-	text = text_load(path, RUNFILE_MAX, &len);
+	text = text_load_run(dir, "owned", &len);
 	if (!text)
 		return errno == ENOENT ? 0 : -1;
 	for (at = text; (line = text_line(&at, text + len));) {

@@ -386,15 +386,14 @@ static bool state_key(const char *line, unsigned *i, char field[16], const char 
 
 struct boot_record *report_state_read(const char *rundir, unsigned *n)
 {
-	char path[4096], field[16], *text, *line, *at;
+	char field[16], *text, *line, *at;
 	struct boot_record *v = NULL;
 	unsigned cap = 0, i;
 	const char *val;
 	size_t len;
 
 	*n = 0;
-	snprintf(path, sizeof(path), "%s/state", rundir);
-	text = text_load(path, RUNFILE_MAX, &len);
+	text = text_load_run(rundir, "state", &len);
 	if (!text)
 		return NULL;
 	for (at = text; (line = text_line(&at, text + len));) {

@@ -148,6 +148,14 @@ char *text_load(const char *path, size_t max, size_t *len)
 	return buf;
 }
 
+char *text_load_run(const char *dir, const char *name, size_t *len)
+{
+	char path[4096];
+
+	text_join(path, sizeof(path), (const char *[]){ dir, "/", name, NULL });
+	return text_load(path, RUNFILE_MAX, len);
+}
+
 char *text_line(char **at, char *end)
 {
 	char *line = *at, *nl;

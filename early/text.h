@@ -69,6 +69,9 @@ void text_puti(struct text *t, long long v);
  */
 char *text_load(const char *path, size_t max, size_t *len);
 
+/* A run-directory file (dir/name, as text_commit() writes it), through text_load(). */
+char *text_load_run(const char *dir, const char *name, size_t *len);
+
 /*
  * The next line of a text_load()ed text: *at moves past it and its newline,
  * which becomes the line's NUL. NULL at end.
