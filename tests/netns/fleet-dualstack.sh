@@ -221,6 +221,39 @@ down() {
 	pass "down removes both families and restores the IPv6 knobs"
 }
 
+# A map that drops its IPv6 rails: with no IPv6 rail left, railup reads
+# only its own IPv6 routes (a dump filtered by protocol), and still finds and
+# removes every one of them; a foreign IPv6 route in a rail's table stays.
+drop_v6() {
+	build dropv6
+	ru_ok "$NODE" apply
+	ip -n "$NODE" -6 route add fd00:77::/64 dev ib0 table 101 proto static
+	set_conf "rd.rail=ib0:10.0.1.14/24:10.0.1.1
+rd.rail=ib1:10.0.2.14/24:10.0.2.1"
+	ru_ok "$NODE" plan
+	expect_lines "plan: the IPv6 rails' routes go" \
+		"ip -6 route del default via fd00:1::1 src fd00:1::14 table 101 proto 114
+ip -6 route del default via fd00:3::1 src fd00:3::14 table 103 proto 114
+ip -6 route del fd00:1::/64 src fd00:1::14 table 101 proto 114
+ip -6 route del fd00:3::/64 src fd00:3::14 table 103 proto 114" \
+		"$(grep '^ip -6 route' <<<"$RU_OUT" | LC_ALL=C sort)"
+	ru_ok "$NODE" apply
+	expect_eq "IPv6 rules after the IPv6 rails went" "" "$(rules6 "$NODE")"
+	expect_eq "railup's IPv6 routes after the IPv6 rails went" "" \
+		"$(ip -n "$NODE" -6 -j route show table all |
+			jq -r "$JQ_DEFS"'.[] | select(proto == "114") | .dst')"
+	expect_eq "the foreign IPv6 route in table 101" "fd00:77::/64 dev ib0 proto static" \
+		"$(routes6 "$NODE" 101)"
+	expect_eq "ib0's IPv6 address" "" "$(addrs6 "$NODE" ib0)"
+	expect_eq "ib2's IPv6 address" "" "$(addrs6 "$NODE" ib2)"
+	expect_eq "ib0 keep_addr_on_down" 0 "$(v6 "$NODE" ib0 keep_addr_on_down)"
+	expect_lines "IPv4 rules stay" "1001 from 10.0.1.14 lookup 101
+1002 from 10.0.2.14 lookup 102" "$(railup_rules "$NODE")"
+	ru_ok "$NODE" plan
+	expect_eq "plan after" "" "$RU_OUT"
+	pass "a map that drops its IPv6 rails: railup's IPv6 routes go, a foreign one stays"
+}
+
 # boot on a dual-stack NIC where one family fails verification: the IPv4
 # rail of ib0 verifies (verify=0: the routing decision only), the IPv6 rail
 # asks for RDMA, which this kernel does not have, and fails. Each rail keeps
@@ -255,5 +288,6 @@ fd00:1::14/64 false failed" "$(jq -r '.rails[] | "\(.address) \(.ok) \(.boot.pha
 part "dual-stack map" dualstack
 part "link flap" flap
 part "down" down
+part "a map that drops its IPv6 rails" drop_v6
 part "boot verdicts on a dual-stack NIC" boot_verdicts
 parts_end

@@ -783,7 +783,7 @@ START_TEST(test_route_get)
 }
 END_TEST
 
-/* One dump per kind: links, addresses, routes, rules. */
+/* One dump per kind (links, addresses, routes, rules), routes one per family. */
 static void observe_reply(unsigned step, const struct nlmsghdr *req, size_t len, struct nlbuf *r,
 			  void *arg)
 {
@@ -829,6 +829,19 @@ static void observe_reply(unsigned step, const struct nlmsghdr *req, size_t len,
 		as_dumped(r, RTM_NEWROUTE, seq);
 		break;
 	case 3:
+		/*
+		 * No rail is IPv6: railup's routes alone were asked for. A kernel
+		 * that ignores the filter sends the rest too: dropped all the same.
+		 */
+		rt = route_of(500, "fd00:9::/64", NULL, NULL, 4, 0);
+		rtnl_put_route(r, RTM_NEWROUTE, 0, &rt);
+		as_dumped(r, RTM_NEWROUTE, seq);
+		rt = route_of(RT_TABLE_LOCAL, "fe80::/64", NULL, NULL, 4, 0);
+		rt.protocol = RTPROT_KERNEL;
+		rtnl_put_route(r, RTM_NEWROUTE, 0, &rt);
+		as_dumped(r, RTM_NEWROUTE, seq);
+		break;
+	case 4:
 		u = rule_of(AF_INET, 1001, "10.0.1.14", 101);
 		rtnl_put_rule(r, RTM_NEWRULE, 0, &u);
 		as_dumped(r, RTM_NEWRULE, seq);
@@ -844,31 +857,48 @@ static void observe_reply(unsigned step, const struct nlmsghdr *req, size_t len,
 START_TEST(test_observe)
 {
 	const struct nlattr *tb[IFLA_MAX + 1];
+	const struct rtmsg *rtm;
 	struct observed o;
 	struct railmap m;
 	struct fake f;
 	struct nl nl;
 
 	map_ok(&m, "rd.rail=ib0:10.0.1.14/24 rd.rail=ib1:10.0.2.14/24", NULL);
-	fake_start(&f, &nl, 4, observe_reply, NULL);
+	fake_start(&f, &nl, 5, observe_reply, NULL);
 	ck_assert_int_eq(rtnl_observe(&nl, &m, &o), 0);
-	ck_assert_uint_eq(f.done, 4);
+	ck_assert_uint_eq(f.done, 5);
 	ck_assert_uint_eq(((const struct nlmsghdr *)f.req[0])->nlmsg_type, RTM_GETLINK);
 	nlmsg_parse(tb, IFLA_MAX, (const struct nlmsghdr *)f.req[0], sizeof(struct ifinfomsg));
 	ck_assert_ptr_nonnull(tb[IFLA_EXT_MASK]);
 	ck_assert_uint_eq(((const struct nlmsghdr *)f.req[1])->nlmsg_type, RTM_GETADDR);
+	/* Strict checking refuses a header of another kind's size. */
+	ck_assert_uint_eq(((const struct nlmsghdr *)f.req[1])->nlmsg_len,
+			  NLMSG_LENGTH(sizeof(struct ifaddrmsg)));
+	/* IPv4, which the rails speak: every route; IPv6: railup's alone. */
 	ck_assert_uint_eq(((const struct nlmsghdr *)f.req[2])->nlmsg_type, RTM_GETROUTE);
-	ck_assert_uint_eq(((const struct nlmsghdr *)f.req[3])->nlmsg_type, RTM_GETRULE);
+	rtm = NLMSG_DATA((const struct nlmsghdr *)f.req[2]);
+	ck_assert_uint_eq(rtm->rtm_family, AF_INET);
+	ck_assert_uint_eq(rtm->rtm_protocol, 0);
+	ck_assert_uint_eq(((const struct nlmsghdr *)f.req[3])->nlmsg_type, RTM_GETROUTE);
+	rtm = NLMSG_DATA((const struct nlmsghdr *)f.req[3]);
+	ck_assert_uint_eq(rtm->rtm_family, AF_INET6);
+	ck_assert_uint_eq(rtm->rtm_protocol, RAILUP_PROTO);
+	ck_assert_uint_eq(((const struct nlmsghdr *)f.req[4])->nlmsg_type, RTM_GETRULE);
+	ck_assert_uint_eq(((const struct nlmsghdr *)f.req[4])->nlmsg_len,
+			  NLMSG_LENGTH(sizeof(struct fib_rule_hdr)));
 	fake_stop(&f, &nl);
 
 	ck_assert_uint_eq(o.nlink, 2);
 	ck_assert_str_eq(o.link[0].name, "ib0"); /* indexed */
 	ck_assert_int_eq(observed_link(&o, "ib1")->ifindex, 4);
 	ck_assert_uint_eq(o.naddr, 1);
-	ck_assert_uint_eq(o.nroute, 2);
+	ck_assert_uint_eq(o.nroute, 3);
 	ck_assert_uint_eq(o.route[0].table, 102);
 	ck_assert_uint_eq(o.route[0].protocol, RTPROT_STATIC);
 	ck_assert_uint_eq(o.route[1].table, 500);
+	ck_assert_uint_eq(o.route[1].dst.family, AF_INET);
+	ck_assert_uint_eq(o.route[2].table, 500);
+	ck_assert_uint_eq(o.route[2].dst.family, AF_INET6);
 	ck_assert_uint_eq(o.nrule, 2);
 	ck_assert_uint_eq(o.rule[0].priority, 0);
 	observed_free(&o);
