@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "rdmacm.h"
 #include "sysfs.h"
 #include "text.h"
@@ -145,10 +146,7 @@ static int fail_timeout(struct cm_error *e, const char *step, int want, unsigned
 
 static int64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)(clock_us(CLOCK_MONOTONIC) / 1000);
 }
 
 /*
@@ -159,12 +157,10 @@ static void random_bytes(void *buf, size_t n)
 {
 	static uint64_t state;
 	unsigned char *p = buf;
-	struct timespec ts;
 
 	if (getrandom(buf, n, GRND_NONBLOCK) == (ssize_t)n)
 		return;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	state ^= (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ ((uint64_t)getpid() << 48);
+	state ^= clock_us(CLOCK_REALTIME) ^ ((uint64_t)getpid() << 48);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
 

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "report.h"
 #include "sysctl.h"
@@ -283,7 +284,7 @@ static void state_text(struct text *t, const struct railmap *m, enum boot_result
 	shq(t, "RAILUP_RESULT", 0, NULL, report_result_name(res));
 	shq(t, "RAILUP_POLICY", 0, NULL, m->policy == POLICY_HALT ? "halt" : "continue");
 	shq(t, "RAILUP_BY", 0, NULL, by);
-	sh_num(t, "RAILUP_TIME", (unsigned long long)time(NULL));
+	sh_num(t, "RAILUP_TIME", clock_us(CLOCK_REALTIME) / 1000000);
 	sh_num(t, "RAILUP_RAILS", m->n);
 	sh_num(t, "RAILUP_VERIFIED", verified);
 	sh_num(t, "RAILUP_FAILED", failed);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "report.h"
@@ -15,6 +16,8 @@ START_TEST(test_state_round_trip)
 	struct boot_record *b;
 	char path[4096], cmd[8300], out[512];
 	unsigned n = 0;
+	long long stamp;
+	time_t before = time(NULL), after;
 	FILE *f;
 
 	map_ok(&m, "rd.rail=ib0:10.0.1.14/24:10.0.1.1 rd.rail=ib1:10.0.2.14/24:10.0.2.1", NULL);
@@ -24,6 +27,7 @@ START_TEST(test_state_round_trip)
 	text_copy(m.rail[1].st.error, sizeof(m.rail[1].st.error), "it's\x1b[31m red\n'x'");
 	m.rail[1].st.port = 12;
 	ck_assert_int_eq(report_state_write(unit_dir, &m, BOOT_DEGRADED, "apply"), 0);
+	after = time(NULL);
 
 	b = report_state_read(unit_dir, &n);
 	ck_assert_uint_eq(n, 2);
@@ -37,12 +41,20 @@ START_TEST(test_state_round_trip)
 	/* sh reads the same values. */
 	snprintf(path, sizeof(path), "%s/state", unit_dir);
 	snprintf(cmd, sizeof(cmd),
-		 ". '%s' && printf '%%s|%%s|%%s' \"$RAIL1_ERROR\" \"$RAIL1_PORT\" \"$RAIL0_PORT\"",
+		 ". '%s' && printf '%%s|%%s|%%s|%%s' \"$RAIL1_ERROR\" \"$RAIL1_PORT\" "
+		 "\"$RAIL0_PORT\" "
+		 "\"$RAILUP_TIME\"",
 		 path);
 	f = popen(cmd, "r");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_ptr_nonnull(fgets(out, sizeof(out), f));
 	ck_assert_int_eq(pclose(f), 0);
+	ck_assert_ptr_nonnull(strrchr(out, '|'));
+	/* The time stamp is the wall clock's, in seconds (clock.h). */
+	stamp = atoll(strrchr(out, '|') + 1);
+	ck_assert_int_ge(stamp, before);
+	ck_assert_int_le(stamp, after);
+	*strrchr(out, '|') = '\0';
 	ck_assert_str_eq(out, "it's[31m red'x'|12|");
 	railmap_free(&m);
 }
