@@ -413,6 +413,7 @@ int rtnl_observe(struct nl *nl, const struct railmap *m, struct observed *o)
 {
 	uint32_t *tables = xcalloc(m->n, sizeof(*tables));
 	struct collect c = { .m = m, .tables = tables, .o = o };
+	bool v6;
 	int ret;
 
 	memset(o, 0, sizeof(*o));
@@ -428,8 +429,10 @@ int rtnl_observe(struct nl *nl, const struct railmap *m, struct observed *o)
 	if (!ret)
 		ret = dump(nl, RTM_GETRULE, AF_UNSPEC, 0, add_rule, &c);
 	free(tables);
+	/* IPv6's conf/all is not railup's: only an IPv6 rail's effective values read it. */
+	v6 = rails_speak(m, AF_INET6);
 	for (int k = 0; k < SC_COUNT; k++) {
-		int v = sysctl_read("all", k);
+		int v = sysctl_desc[k].family == AF_INET6 && !v6 ? -1 : sysctl_read("all", k);
 
 		o->all[k] = v < 0 ? SC_UNSET : (int8_t)(v > 127 ? 127 : v);
 	}

@@ -57,11 +57,11 @@ struct observed {
 	unsigned *by_index; /* positions in link, by ifindex */
 	struct laddr *addr;
 	unsigned naddr;
-	struct route *route; /* railup's anywhere, and everything in the rails' tables */
+	struct route *route; /* railup's anywhere; the rest of the rails' tables, their families' */
 	unsigned nroute;
 	struct rule *rule;
 	unsigned nrule;
-	int8_t all[SC_COUNT]; /* net.ipv{4,6}.conf.all; SC_UNSET unreadable */
+	int8_t all[SC_COUNT]; /* conf/all (IPv6's with an IPv6 rail); SC_UNSET unread */
 	struct owned *owned;  /* the ledger (ledger.h) */
 	unsigned nowned;
 };

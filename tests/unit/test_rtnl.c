@@ -901,6 +901,10 @@ START_TEST(test_observe)
 	ck_assert_uint_eq(o.route[2].dst.family, AF_INET6);
 	ck_assert_uint_eq(o.nrule, 2);
 	ck_assert_uint_eq(o.rule[0].priority, 0);
+	/* conf/all: IPv4's read from /proc/sys; IPv6's left unread without an IPv6 rail. */
+	ck_assert_int_ne(o.all[SC_RP_FILTER], SC_UNSET);
+	ck_assert_int_eq(o.all[SC_KEEP_ADDR_ON_DOWN], SC_UNSET);
+	ck_assert_int_eq(o.all[SC_ACCEPT_RA], SC_UNSET);
 	observed_free(&o);
 	railmap_free(&m);
 }
