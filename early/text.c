@@ -40,11 +40,16 @@ void text_grow(struct text *t)
 	t->s = xrealloc(t->s, t->cap = t->cap ? 2 * t->cap : 4096);
 }
 
-void text_putn(struct text *t, const char *s, size_t n)
+char *text_room(struct text *t, size_t n)
 {
 	while (t->cap - t->len < n)
 		text_grow(t);
-	memcpy(t->s + t->len, s, n);
+	return t->s + t->len;
+}
+
+void text_putn(struct text *t, const char *s, size_t n)
+{
+	memcpy(text_room(t, n), s, n);
 	t->len += n;
 }
 

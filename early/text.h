@@ -54,6 +54,9 @@ static inline void text_putc(struct text *t, char c)
 
 void text_putn(struct text *t, const char *s, size_t n);
 
+/* Room for n more bytes: where they go (the caller then moves len past what it wrote). */
+char *text_room(struct text *t, size_t n);
+
 /* Inline, so a literal's length is known when compiling. */
 static inline void text_put(struct text *t, const char *s)
 {

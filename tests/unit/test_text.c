@@ -83,6 +83,26 @@ START_TEST(test_putn)
 }
 END_TEST
 
+/* Room made is at least what was asked, after what is there, which stays. */
+START_TEST(test_room)
+{
+	struct text t = { 0 };
+	char *p;
+
+	text_put(&t, "head");
+	p = text_room(&t, 10000);
+	ck_assert_ptr_eq(p, t.s + 4);
+	ck_assert_uint_ge(t.cap - t.len, 10000);
+	ck_assert_uint_eq(t.len, 4);
+	memset(p, 'b', 10000);
+	t.len += 10000;
+	ck_assert_ptr_eq(text_room(&t, 0), t.s + t.len);
+	ck_assert_int_eq(memcmp(t.s, "headbb", 6), 0);
+	ck_assert_int_eq(t.s[t.len - 1], 'b');
+	free(t.s);
+}
+END_TEST
+
 START_TEST(test_udec)
 {
 	char b[24], d[TEXT_DEC_MAX];
@@ -236,6 +256,7 @@ Suite *text_suite(void)
 	tcase_add_test(tc, test_numbers);
 	tcase_add_test(tc, test_copy);
 	tcase_add_test(tc, test_join);
+	tcase_add_test(tc, test_room);
 	tcase_add_test(tc, test_putn);
 	tcase_add_test(tc, test_udec);
 	tcase_add_test(tc, test_load);
