@@ -392,9 +392,10 @@ static bool rails_speak(const struct railmap *m, uint8_t family)
  * own routes count (left by an earlier map, to be removed): that dump asks
  * for railup's protocol alone, and the kernel fills nothing else. One dump
  * of every family made it fill, and railup decode, every link's IPv6
- * link-local, local and multicast routes: 265 of the 585 routes of a
- * namespace with 64 veth rails. A kernel that ignores the filter sends
- * everything, and route_wanted() still keeps only what counts.
+ * link-local, local and multicast routes (three and more a link: over
+ * half the routes of a namespace with 64 veth rails). A kernel that
+ * ignores the filter sends everything, and route_wanted() still keeps only
+ * what counts.
  */
 static int dump_routes(struct nl *nl, const struct railmap *m, struct collect *c)
 {
