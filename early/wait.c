@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@ struct pending {
 	bool rxe_tried;	  /* asked for its Soft-RoCE device */
 	uint64_t recheck; /* when to look at its RDMA port again (ms), 0: not due */
 	unsigned backoff; /* ms */
+	uint64_t udev;	  /* when to look for udev's entry again (ms), 0: not due */
 	char why[120];	  /* what it still lacks */
 };
 
@@ -32,7 +34,11 @@ struct waiter {
 	struct observed *o;
 	struct pending *p;
 	int events;
+	bool udev; /* udev names this namespace's new netdevs */
 };
+
+/* No event says udev is done with a netdev: its entry is looked for this often. */
+#define UDEV_POLL_MS 10
 
 static uint64_t now_us(void)
 {
@@ -117,6 +123,36 @@ static bool port_active(struct waiter *w, struct pending *p, const struct link *
 	return active;
 }
 
+/*
+ * udev renames a new netdev (net.ifnames, dracut's ifname=, .link files)
+ * after the kernel announces it, and the kernel refuses to rename one that
+ * is up: a rail brought up first keeps the kernel's name, and the name the
+ * node was meant to have is lost. udev hears only the initial network
+ * namespace's devices; where it runs for this one, a new netdev is left
+ * alone until udev has written its database entry, as systemd-networkd
+ * waits for a link to be "initialized".
+ */
+static bool udev_runs_here(void)
+{
+	struct stat self, init;
+
+	if (access("/run/udev/control", F_OK))
+		return false;
+	return !stat("/proc/self/ns/net", &self) && !stat("/proc/1/ns/net", &init) &&
+	       self.st_dev == init.st_dev && self.st_ino == init.st_ino;
+}
+
+/* Whether udev may still rename l: it is down and udev has no entry for it yet. */
+static bool udev_pending(const struct waiter *w, const struct link *l)
+{
+	char path[48];
+
+	if (!w->udev || (l->flags & IFF_UP))
+		return false;
+	snprintf(path, sizeof(path), "/run/udev/data/n%d", l->ifindex);
+	return access(path, F_OK) != 0;
+}
+
 /* A rail found by identity, once its netdev shows up. */
 static bool identified(struct waiter *w, struct rail *r, struct pending *p)
 {
@@ -151,6 +187,18 @@ static bool check(struct waiter *w, unsigned i, uint64_t now)
 		snprintf(p->why, sizeof(p->why), "interface %s did not appear", name);
 		return false;
 	}
+	if (udev_pending(w, l)) {
+		snprintf(p->why, sizeof(p->why), "udev has not finished with %s (ifindex %d)", name,
+			 l->ifindex);
+		/* Its name may change: find it again once udev is done. */
+		if (r->match.kind != MATCH_NAME)
+			r->st.ifname[0] = '\0';
+		if (!p->udev)
+			log_debug("%s: %s", r->name, p->why);
+		p->udev = now + UDEV_POLL_MS;
+		return false;
+	}
+	p->udev = 0;
 	if (r->o.rxe && !p->rxe_tried) {
 		p->rxe_tried = true;
 		make_rxe(w, r, l);
@@ -217,9 +265,16 @@ static uint64_t next_wake(const struct waiter *w, uint64_t deadline)
 {
 	uint64_t t = deadline;
 
-	for (unsigned i = 0; i < w->m->n; i++)
-		if (!w->p[i].done && w->p[i].recheck && w->p[i].recheck < t)
-			t = w->p[i].recheck;
+	for (unsigned i = 0; i < w->m->n; i++) {
+		const struct pending *p = &w->p[i];
+
+		if (p->done)
+			continue;
+		if (p->recheck && p->recheck < t)
+			t = p->recheck;
+		if (p->udev && p->udev < t)
+			t = p->udev;
+	}
 	return t;
 }
 
@@ -232,6 +287,7 @@ int wait_rails(struct nl *nl, struct railmap *m, struct observed *o, unsigned ti
 	bool refresh = true;
 
 	w.p = xcalloc(m->n, sizeof(*w.p));
+	w.udev = udev_runs_here();
 	w.events = open_events();
 	if (w.events < 0)
 		log_warn("link events: %s: waiting only until the deadline", strerror(errno));

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Waiting for the rails, driven by the kernel's link events (RTNLGRP_LINK):
- * a rail is ready when its netdev is present, up and has carrier, and the
- * RDMA port behind it (if any) is ACTIVE. Each rail is handed on the moment
+ * a rail is ready when its netdev is present, done with by udev (where udev
+ * runs for this network namespace: it may yet rename it), up and has
+ * carrier, and the RDMA port behind it (if any) is ACTIVE. Each rail is handed on the moment
  * it is ready; at the deadline the others fail at stage "wait".
  */
 #ifndef RAILUP_WAIT_H

@@ -6,7 +6,9 @@
 # netdevs, swapped MACs move the rails (it is the MAC, not the name), a MAC
 # that matches nothing or two netdevs fails that rail alone, two rails on one
 # netdev fail the later, and a netdev renamed after apply (what udev does
-# between the initramfs and the real root) stays the rail's. pci= reads sysfs:
+# between the initramfs and the real root) stays the rail's. At boot, a down
+# netdev is left to udev until udev is done with it (udev played by the test
+# in a pid and mount namespace of railup's own). pci= reads sysfs:
 # veths have no PCI device, so a sysfs tree is fabricated (--sysfs DIR) that
 # hangs the namespace's veths off PCI functions, as the kernel lays out a
 # multi-port NIC, a NUMA node each.
@@ -221,6 +223,94 @@ renamed() {
 	pass "a renamed netdev stays the rail's, down included"
 }
 
+# ---- udev ----
+
+# udev_boot NS PID_NS SCRIPT: railup boot (-v) in NS as udev would see it:
+# in a mount namespace of its own with a tmpfs on /run that holds udev's
+# control socket's path, /run/udev/data, and, when PID_NS is "pid", in a pid
+# namespace of its own too, so that pid 1 shares its network namespace (the
+# initramfs's view; without it, pid 1 is the host's init in another
+# namespace, which udev does not serve). SCRIPT runs beside railup, playing
+# udev: $ru is railup's pid. Output: "rc N" for railup, then SCRIPT's.
+udev_boot() {
+	local ns=$1 pidns=() script=$3
+	[ "$2" != pid ] || pidns=(--pid --fork --mount-proc)
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	in_ns "$ns" unshare --mount --propagation private "${pidns[@]}" bash -ec '
+		mount -t tmpfs run /run
+		mkdir -p /run/udev/data
+		: >/run/udev/control
+		"$1" -v --no-kmsg --cmdline "$2" --conf "$3" --run-dir "$4" boot 2>"$5" &
+		ru=$!
+		eval "$6"
+		rc=0
+		wait "$ru" || rc=$?
+		echo "rc $rc"
+	' udev-boot "$RAILUP" "$RU_CMDLINE" "$RU_CONF" "$(rundir "$ns")" "$RU_TMP/udev-err" "$script"
+}
+
+# At boot udev renames a new netdev after the kernel announces it, and the
+# kernel refuses to rename one that is up: railup leaves a down netdev alone
+# until udev's database has its entry, then finds it again by MAC under its
+# new name. One that is up already (no rename can happen) is not waited for.
+udev_rename() {
+	mac_node udev
+	ip -n "$NODE" link set ethB down
+	set_conf 'rd.rail=rail0:10.0.1.14/24,mac=02:00:00:00:00:0b
+rd.rail=rail1:10.0.3.14/24,mac=02:00:00:00:00:0c
+rd.rail.verify=0 rd.rail.timeout=20'
+	local out
+	# Once rail1 (ethC, up) is configured railup has looked at rail0 too.
+	# shellcheck disable=SC2016 # run by udev_boot's bash
+	out=$(udev_boot "$NODE" pid '
+		until_addr() { for t in $(seq 100); do
+			[ -z "$(ip -4 -o addr show dev "$1")" ] || return 0; sleep 0.1; done; return 1; }
+		until_addr ethC && echo "ethC configured"
+		echo "ethB $(ip -j link show ethB | jq "any(.[0].flags[]; . == \"UP\")")"
+		ip link set ethB name enp59s0 && echo renamed
+		echo I:1 >/run/udev/data/n$(ip -j link show enp59s0 | jq .[0].ifindex)
+	')
+	cat "$RU_TMP/udev-err"
+	expect_lines "udev played beside railup boot" "ethC configured
+ethB false
+renamed
+rc 0" "$out"
+	expect_contains "railup's log" "$(cat "$RU_TMP/udev-err")" \
+		"rail0: udev has not finished with ethB"
+	expect_lines "addresses" "enp59s0 10.0.1.14/24
+ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
+	expect_eq "decision from rail0" "dev enp59s0 table 101 via -" \
+		"$(route_get "$NODE" 10.0.1.1 10.0.1.14)"
+	ru_ok "$NODE" status
+	expect_eq "status: rail0's netdev" "enp59s0, ethernet" "$(status_line rail0 netdev)"
+	pass "railup boot waits for udev's rename of a down netdev"
+}
+
+# udev serves only the initial network namespace: railup in another one
+# (pid 1 elsewhere) does not wait for entries that will never come; and an
+# entry that never comes fails the rail at the deadline, saying why.
+udev_elsewhere() {
+	mac_node udevns
+	ip -n "$NODE" link set ethB down
+	set_conf 'rd.rail=rail0:10.0.1.14/24,mac=02:00:00:00:00:0b
+rd.rail.verify=0 rd.rail.timeout=2'
+	expect_eq "railup boot, pid 1 in another namespace" "rc 0" \
+		"$(udev_boot "$NODE" host :)"
+	expect_not_contains "railup's log" "$(cat "$RU_TMP/udev-err")" "udev"
+	expect_lines "addresses" "ethB 10.0.1.14/24" "$(where_addrs "$NODE")"
+
+	ru_ok "$NODE" down
+	ip -n "$NODE" link set ethB down
+	expect_eq "railup boot, udev never done with ethB" "rc 1" \
+		"$(udev_boot "$NODE" pid :)"
+	expect_contains "railup's error" "$(cat "$RU_TMP/udev-err")" \
+		"rail0: wait: not ready after 2000 ms: udev has not finished with ethB (ifindex"
+	expect_eq "ethB left down" false \
+		"$(ip -n "$NODE" -j link show ethB | jq 'any(.[0].flags[]; . == "UP")')"
+	expect_eq "addresses" "" "$(where_addrs "$NODE")"
+	pass "no wait outside udev's namespace; a netdev udev never finishes fails its rail"
+}
+
 # ---- sysfs ----
 
 # fake_sysfs DIR NS: hangs NS's ethA and ethB off ports 1 and 2 of PCI
@@ -307,6 +397,8 @@ part "a MAC that matches nothing" no_match
 part "a MAC on two netdevs" two_netdevs
 part "two rails on one netdev" one_netdev
 part "a netdev renamed after apply" renamed
+part "udev renames a netdev at boot" udev_rename
+part "udev elsewhere, or never done" udev_elsewhere
 part "pci= against a fabricated sysfs" by_pci
 part "guid= and ibdev= without RDMA" no_rdma
 parts_end
