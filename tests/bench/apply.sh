@@ -5,9 +5,10 @@
 #   tests/bench/apply.sh [-n "4 8 64"] [-r ROUNDS] [-m "railup batch shell"] [-o FILE]
 #   (RAILUP=path/to/railup: another build, e.g. to compare two)
 #
-# Methods, each applying the same objects to N fresh veth rails (link up,
-# address, two routes in the rail's table, one rule, three sysctls per rail,
-# conf/all rp_filter and accept_local):
+# Methods, each applying the same objects to N fresh veth rails, their peers
+# up in a switch namespace of their own (link up, address, two routes in the
+# rail's table, one rule, three sysctls per rail, conf/all rp_filter and
+# accept_local):
 #   railup   railup apply (the whole process)
 #   batch    ip -batch of the same links, addresses, routes and rules, plus one
 #            sysctl -p of the same values (two processes)
@@ -37,7 +38,12 @@ RAILUP=${RAILUP:-$PWD/early/railup}
 # railup's run directory is /run, a tmpfs: so is the bench's (/dev/shm).
 work=$(mktemp -d -p "$([ -d /dev/shm ] && echo /dev/shm || echo /tmp)")
 ns=rubench$$
-cleanup() { ip netns del "$ns" 2>/dev/null || true; rm -rf "$work"; }
+sw=rubenchsw$$
+cleanup() {
+	ip netns del "$ns" 2>/dev/null || true
+	ip netns del "$sw" 2>/dev/null || true
+	rm -rf "$work"
+}
 trap cleanup EXIT
 ${CC:-gcc} -O2 -o "$work/maxrss" tests/bench/maxrss.c
 
@@ -77,15 +83,21 @@ write_inputs() {
 	printf 'echo 2 > /proc/sys/net/ipv4/conf/all/rp_filter\necho 1 > /proc/sys/net/ipv4/conf/all/accept_local\n' >>"$work/shell"
 }
 
-# A namespace with n veth rails whose peers are up (carrier), nothing configured.
+# A node namespace with n veth rails, nothing configured, whose peers are up
+# (carrier) in a switch namespace of their own: the node sees its rails and
+# lo, as a node does, not the switch's ports.
 fresh_ns() {
 	local n=$1 i
 	ip netns del "$ns" 2>/dev/null || true
+	ip netns del "$sw" 2>/dev/null || true
 	ip netns add "$ns"
+	ip netns add "$sw"
 	for ((i = 0; i < n; i++)); do
-		echo "link add ib$i type veth peer name sw$i"
-		echo "link set sw$i up"
+		echo "link add ib$i type veth peer name sw$i netns $sw"
 	done | ip -n "$ns" -batch -
+	for ((i = 0; i < n; i++)); do
+		echo "link set sw$i up"
+	done | ip -n "$sw" -batch -
 }
 
 # Runs the rounds inside the namespace, so no ip netns exec is timed; prints
@@ -195,5 +207,6 @@ for n in $NS_LIST; do
 	fresh_ns "$n"
 	run_rounds "$n" | sed "s/^/$n /" >>"$work/results"
 	ip netns del "$ns"
+	ip netns del "$sw"
 done
 if [ -n "$OUT" ]; then report | tee "$OUT"; else report; fi
