@@ -13,9 +13,6 @@
 #                   and railup-early.service re-apply and re-verify;
 #                   systemd-networkd (with railup's drop-in) keeps the rules,
 #                   and deletes them once the drop-in is gone
-#   systemd-mac     systemd-ok's checks with the rails found by MAC and
-#                   udev slowed down: the NICs were renamed ib0 and ib1 after
-#                   railup-initrd.service had started
 #   systemd-root    no rd.rail at all: the initramfs does nothing, the real
 #                   root's units do the work from /etc/railup.conf
 #   systemd-continue  a third required rail that never appears, policy
@@ -71,7 +68,7 @@ before() {
 }
 
 case $S in
-plain-ok | systemd-ok | systemd-mac | systemd-root)
+plain-ok | systemd-ok | systemd-root)
 	vm_check_eq "$S: RAILUP_RESULT, RAILS, VERIFIED, FAILED" "ok 2 2 0" \
 		"${RAILUP_RESULT-} ${RAILUP_RAILS-} ${RAILUP_VERIFIED-} ${RAILUP_FAILED-}"
 	rail 0 ib0 10.0.1.14
@@ -97,11 +94,6 @@ case $S in
 plain-ok)
 	before "$(kmsg_time 'railup: 2 rails: 2 verified')" "$(kmsg_time 'dracut: Mounting')" \
 		"$S: railup verified both rails before dracut mounted the root"
-	;;
-systemd-mac)
-	# railup ran while udev still held the NICs: it waited for their renames
-	before "$(journal_time 'Start.*railup-initrd.service')" "$(kmsg_time 'ib1: renamed from')" \
-		"$S: railup-initrd.service started before udev renamed the second NIC"
 	;;
 systemd-ok)
 	# the initramfs's journal goes on in the root's (/run/log/journal)

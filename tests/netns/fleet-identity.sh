@@ -231,7 +231,8 @@ renamed() {
 # namespace of its own too, so that pid 1 shares its network namespace (the
 # initramfs's view; without it, pid 1 is the host's init in another
 # namespace, which udev does not serve). SCRIPT runs beside railup, playing
-# udev: $ru is railup's pid. Output: "rc N" for railup, then SCRIPT's.
+# udev ($ru is railup's pid). Output: SCRIPT's, then "rc N", railup's exit
+# status; railup's stderr is left in $RU_TMP/udev-err.
 udev_boot() {
 	local ns=$1 pidns=() script=$3
 	[ "$2" != pid ] || pidns=(--pid --fork --mount-proc)
