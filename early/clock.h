@@ -22,4 +22,10 @@ static inline uint64_t clock_us(clockid_t clock)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+/* The monotonic clock in milliseconds: what deadlines are kept in. */
+static inline uint64_t clock_ms(void)
+{
+	return clock_us(CLOCK_MONOTONIC) / 1000;
+}
+
 #endif

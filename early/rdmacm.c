@@ -146,7 +146,7 @@ static int fail_timeout(struct cm_error *e, const char *step, int want, unsigned
 
 static int64_t now_ms(void)
 {
-	return (int64_t)(clock_us(CLOCK_MONOTONIC) / 1000);
+	return (int64_t)clock_ms();
 }
 
 /*

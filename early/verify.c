@@ -184,11 +184,6 @@ void verify_decision(struct nl *nl, const struct observed *o, const struct rail 
 		      c->decision.table, c->link->name, r->o.table);
 }
 
-static uint64_t mono_ms(void)
-{
-	return clock_us(CLOCK_MONOTONIC) / 1000;
-}
-
 /* The port a rail's RDMA traffic should use. */
 static const struct rdma_port *expected_port(const struct rdma_port *v, unsigned n,
 					     const struct rail *r, const struct link *l)
@@ -258,7 +253,7 @@ static void verify_rdma(const struct rdma_port *v, unsigned n, const struct rail
 			struct rail *r, const struct link *l, const struct rail_check *c)
 {
 	const struct rdma_port *want = expected_port(v, n, r, l);
-	uint64_t deadline = mono_ms() + m->verify_timeout_ms;
+	uint64_t deadline = clock_ms() + m->verify_timeout_ms;
 	struct cm_error e = { 0 };
 	struct cm cm = { .fd = -1 };
 	char why[200] = "";
@@ -285,7 +280,7 @@ static void verify_rdma(const struct rdma_port *v, unsigned n, const struct rail
 		}
 		log_debug("%s: attempt %u: %s", r->name, tries, why);
 		nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
-	} while (mono_ms() < deadline);
+	} while (clock_ms() < deadline);
 	cm_close(&cm);
 	if (r->st.phase != RAIL_VERIFIED)
 		rail_fail(r, "verify", "%s (%u attempt%s%s%s)", why, tries, tries == 1 ? "" : "s",

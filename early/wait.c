@@ -19,12 +19,12 @@
 /* How a rail stands while railup waits. */
 struct pending {
 	bool done;
-	bool up_sent;	  /* asked the kernel to bring its netdev up */
-	bool rxe_tried;	  /* asked for its Soft-RoCE device */
-	uint64_t recheck; /* when to look at its RDMA port again (ms), 0: not due */
-	unsigned backoff; /* ms */
-	uint64_t udev;	  /* when to look for udev's entry again (ms), 0: not due */
-	char why[120];	  /* what it still lacks */
+	bool up_sent;	    /* asked the kernel to bring its netdev up */
+	bool rxe_tried;	    /* asked for its Soft-RoCE device */
+	uint64_t recheck;   /* when to look at its RDMA port again (ms), 0: not due */
+	unsigned backoff;   /* ms */
+	uint64_t udev_poll; /* when to look for udev's entry again (ms), 0: not due */
+	char why[120];	    /* what it still lacks */
 };
 
 struct waiter {
@@ -39,16 +39,6 @@ struct waiter {
 
 /* No event says udev is done with a netdev: its entry is looked for this often. */
 #define UDEV_POLL_MS 10
-
-static uint64_t now_us(void)
-{
-	return clock_us(CLOCK_MONOTONIC);
-}
-
-static uint64_t now_ms(void)
-{
-	return now_us() / 1000;
-}
 
 /* A socket that hears about every link change; opened before the dump, so nothing is missed. */
 static int open_events(void)
@@ -193,12 +183,12 @@ static bool check(struct waiter *w, unsigned i, uint64_t now)
 		/* Its name may change: find it again once udev is done. */
 		if (r->match.kind != MATCH_NAME)
 			r->st.ifname[0] = '\0';
-		if (!p->udev)
+		if (!p->udev_poll)
 			log_debug("%s: %s", r->name, p->why);
-		p->udev = now + UDEV_POLL_MS;
+		p->udev_poll = now + UDEV_POLL_MS;
 		return false;
 	}
-	p->udev = 0;
+	p->udev_poll = 0;
 	if (r->o.rxe && !p->rxe_tried) {
 		p->rxe_tried = true;
 		make_rxe(w, r, l);
@@ -272,8 +262,8 @@ static uint64_t next_wake(const struct waiter *w, uint64_t deadline)
 			continue;
 		if (p->recheck && p->recheck < t)
 			t = p->recheck;
-		if (p->udev && p->udev < t)
-			t = p->udev;
+		if (p->udev_poll && p->udev_poll < t)
+			t = p->udev_poll;
 	}
 	return t;
 }
@@ -282,7 +272,8 @@ int wait_rails(struct nl *nl, struct railmap *m, struct observed *o, unsigned ti
 	       wait_ready_fn *ready, void *arg)
 {
 	struct waiter w = { .nl = nl, .rdma = { .fd = -1 }, .m = m, .o = o };
-	uint64_t start = now_ms(), deadline = start + timeout_ms, heard = now_us();
+	uint64_t start = clock_ms(), deadline = start + timeout_ms,
+		 heard = clock_us(CLOCK_MONOTONIC);
 	unsigned left = 0;
 	bool refresh = true;
 
@@ -294,7 +285,7 @@ int wait_rails(struct nl *nl, struct railmap *m, struct observed *o, unsigned ti
 	for (unsigned i = 0; i < m->n; i++)
 		w.p[i].done = m->rail[i].st.phase == RAIL_FAILED;
 	for (;;) {
-		uint64_t now = now_ms(), wake;
+		uint64_t now = clock_ms(), wake;
 		struct pollfd pfd = { .fd = w.events, .events = POLLIN };
 
 		if (refresh && rtnl_observe_links(nl, o))
@@ -308,11 +299,12 @@ int wait_rails(struct nl *nl, struct railmap *m, struct observed *o, unsigned ti
 				w.p[i].done = true;
 				m->rail[i].st.phase = RAIL_READY;
 				log_debug("%s: ready after %llu ms", m->rail[i].name,
-					  (unsigned long long)(now_ms() - start));
+					  (unsigned long long)(clock_ms() - start));
 				ready(m, i, arg);
 				/* Reaction: from hearing the link event to the rail configured. */
 				log_debug("%s: configured %llu us after its link event",
-					  m->rail[i].name, (unsigned long long)(now_us() - heard));
+					  m->rail[i].name,
+					  (unsigned long long)(clock_us(CLOCK_MONOTONIC) - heard));
 			} else if (m->rail[i].st.phase == RAIL_FAILED) {
 				w.p[i].done = true;
 			} else {
@@ -323,7 +315,7 @@ int wait_rails(struct nl *nl, struct railmap *m, struct observed *o, unsigned ti
 			break;
 		wake = next_wake(&w, deadline);
 		if (poll(&pfd, w.events >= 0, (int)(wake > now ? wake - now : 0)) > 0) {
-			heard = now_us();
+			heard = clock_us(CLOCK_MONOTONIC);
 			refresh = drain(&w) == 1;
 		}
 	}
