@@ -14,6 +14,7 @@
 #include "log.h"
 #include "match.h"
 #include "rdmanl.h"
+#include "text.h"
 #include "wait.h"
 
 /* How a rail stands while railup waits. */
@@ -23,7 +24,8 @@ struct pending {
 	bool rxe_tried;	    /* asked for its Soft-RoCE device */
 	uint64_t recheck;   /* when to look at its RDMA port again (ms), 0: not due */
 	unsigned backoff;   /* ms */
-	uint64_t udev_poll; /* when to look for udev's entry again (ms), 0: not due */
+	uint64_t udev_poll; /* when to look at udev again (ms), 0: not due */
+	int ifindex;	    /* an identity rail's netdev, followed through renames */
 	char why[120];	    /* what it still lacks */
 };
 
@@ -34,10 +36,12 @@ struct waiter {
 	struct observed *o;
 	struct pending *p;
 	int events;
-	bool udev; /* udev names this namespace's new netdevs */
+	bool udev;	      /* udev names this namespace's new netdevs */
+	bool queue_ignored;   /* said so once */
+	uint64_t queue_until; /* how long udev's busy queue holds a netdev (ms) */
 };
 
-/* No event says udev is done with a netdev: its entry is looked for this often. */
+/* No event says udev is done with a netdev: it is looked at this often. */
 #define UDEV_POLL_MS 10
 
 /* A socket that hears about every link change; opened before the dump, so nothing is missed. */
@@ -132,15 +136,35 @@ static bool udev_runs_here(void)
 	       self.st_dev == init.st_dev && self.st_ino == init.st_ino;
 }
 
-/* Whether udev may still rename l: it is down and udev has no entry for it yet. */
-static bool udev_pending(const struct waiter *w, const struct link *l)
+/*
+ * Whether udev may still rename l, which is down: it has no entry for it
+ * yet, or events are still queued. Before systemd 255 an entry says only
+ * that one event was done with: a later one (coldplug, once ifname='s rules
+ * are in place) may rename it. An event stuck elsewhere must not hold every
+ * rail until the deadline: the queue counts only until queue_until.
+ */
+static bool udev_pending(struct waiter *w, const struct link *l, uint64_t now, char *why, size_t n)
 {
 	char path[48];
 
 	if (!w->udev || (l->flags & IFF_UP))
 		return false;
 	snprintf(path, sizeof(path), "/run/udev/data/n%d", l->ifindex);
-	return access(path, F_OK) != 0;
+	if (access(path, F_OK)) {
+		snprintf(why, n, "udev has not finished with %s (ifindex %d)", l->name, l->ifindex);
+		return true;
+	}
+	if (access("/run/udev/queue", F_OK))
+		return false;
+	if (now < w->queue_until) {
+		snprintf(why, n, "udev's queue is not empty: %s (ifindex %d) may yet be renamed",
+			 l->name, l->ifindex);
+		return true;
+	}
+	if (!w->queue_ignored)
+		log_warn("udev's queue is still not empty: no longer waiting for it");
+	w->queue_ignored = true;
+	return false;
 }
 
 /* A rail found by identity, once its netdev shows up. */
@@ -161,6 +185,24 @@ static bool identified(struct waiter *w, struct rail *r, struct pending *p)
 	return ret > 0;
 }
 
+/* The rail's netdev; an identity rail's is followed by ifindex, through renames. */
+static const struct link *rail_link(struct waiter *w, struct rail *r, struct pending *p)
+{
+	const struct link *l;
+
+	if (r->match.kind == MATCH_NAME)
+		return observed_link(w->o, r->name);
+	l = p->ifindex ? observed_link_by_index(w->o, p->ifindex) : NULL;
+	if (!l) {
+		l = observed_link(w->o, r->st.ifname);
+		p->ifindex = l ? l->ifindex : 0;
+	} else if (strcmp(l->name, r->st.ifname)) {
+		log_info("%s: %s is now %s", r->name, r->st.ifname, l->name);
+		text_copy(r->st.ifname, sizeof(r->st.ifname), l->name);
+	}
+	return l;
+}
+
 /* Whether rail i is ready now; does what it takes to get it there. */
 static bool check(struct waiter *w, unsigned i, uint64_t now)
 {
@@ -171,18 +213,19 @@ static bool check(struct waiter *w, unsigned i, uint64_t now)
 
 	if (!identified(w, r, p))
 		return false;
-	name = r->st.ifname[0] ? r->st.ifname : r->name;
-	l = observed_link(w->o, name);
+	l = rail_link(w, r, p);
 	if (!l) {
-		snprintf(p->why, sizeof(p->why), "interface %s did not appear", name);
+		snprintf(p->why, sizeof(p->why), "interface %s did not appear",
+			 r->st.ifname[0] ? r->st.ifname : r->name);
 		return false;
 	}
-	if (udev_pending(w, l)) {
-		snprintf(p->why, sizeof(p->why), "udev has not finished with %s (ifindex %d)", name,
-			 l->ifindex);
+	name = l->name;
+	if (udev_pending(w, l, now, p->why, sizeof(p->why))) {
 		/* Its name may change: find it again once udev is done. */
-		if (r->match.kind != MATCH_NAME)
+		if (r->match.kind != MATCH_NAME) {
 			r->st.ifname[0] = '\0';
+			p->ifindex = 0;
+		}
 		if (!p->udev_poll)
 			log_debug("%s: %s", r->name, p->why);
 		p->udev_poll = now + UDEV_POLL_MS;
@@ -279,6 +322,7 @@ int wait_rails(struct nl *nl, struct railmap *m, struct observed *o, unsigned ti
 
 	w.p = xcalloc(m->n, sizeof(*w.p));
 	w.udev = udev_runs_here();
+	w.queue_until = start + timeout_ms / 2;
 	w.events = open_events();
 	if (w.events < 0)
 		log_warn("link events: %s: waiting only until the deadline", strerror(errno));

@@ -12,6 +12,13 @@
 #                 root railup-early and railup.service succeed, the state
 #                 says ok, the rules carry "proto railup"; networkd runs and
 #                 keeps them, and deletes them once railup's drop-in is gone.
+#   systemd-mac   the rails found by MAC (mac=), udev slowed down (each
+#                 NIC's events held 3 s by a test rule, the first and the
+#                 coldplug's that renames it): railup-initrd.service must
+#                 leave the NICs to udev until it has renamed them ib0 and
+#                 ib1 (the kernel refuses to rename a NIC that is up), and
+#                 verify both before switch_root; the rest is systemd-ok's,
+#                 on ib0 and ib1 and their rxe_ib0, rxe_ib1.
 #   systemd-root  no rd.rail: the initramfs leaves the rails alone; the root's
 #                 /etc/railup.conf makes railup-early.service apply and
 #                 railup.service load Soft-RoCE, wait and verify.
@@ -40,9 +47,11 @@ else
 fi
 
 rails="rd.rail=ib0:10.0.1.14/24,rxe=1 rd.rail=ib1:10.0.2.14/24,rxe=1"
+by_mac="rd.rail=ib0:10.0.1.14/24,mac=52:54:00:00:00:01,rxe=1 rd.rail=ib1:10.0.2.14/24,mac=52:54:00:00:00:02,rxe=1 railup_test_udevslow"
 missing="rd.rail=ib2:10.0.3.14/24 rd.rail.timeout=3"
 boot_queue=(
 	"boot_vm systemd-ok $work/initrd.img $work/root.img '$rails'"
+	"boot_vm systemd-mac $work/initrd.img $work/root.img '$by_mac'"
 	"boot_vm systemd-root $work/initrd.img $work/root.img ''"
 	"boot_vm systemd-continue $work/initrd.img $work/root.img '$rails $missing'"
 	"boot_vm systemd-halt $work/initrd.img $work/root.img '$rails $missing rd.rail.policy=halt' 'Entering emergency mode'"
@@ -50,6 +59,7 @@ boot_queue=(
 boot_parallel
 
 boot_checks systemd-ok 20
+boot_checks systemd-mac 21
 boot_checks systemd-root 18
 boot_checks systemd-continue 19
 for re in 'railup: ib2: wait: not ready after 3000 ms' 'Failed to start .*railup-ini'; do

@@ -170,12 +170,18 @@ boot_initramfs() {
 		n = $1; sub(/.*\//, "", n); sub(/\.ko.*/, "", n); gsub(/-/, "_", n)
 		if (n != "mlx5_core" && n != "mlxfw") print n }' "$VM_MODDIR/modules.dep" | tr '\n' ' ')
 	_boot_dracutbase "$work/dracut" || return 1
+	# A slow udev, when the kernel command line says railup_test_udevslow: a
+	# new NIC's event (and so its rename) held for 3 s, as on a busy node.
+	printf '%s\n' 'ACTION=="add", SUBSYSTEM=="net", IMPORT{cmdline}="railup_test_udevslow"' \
+		'ACTION=="add", SUBSYSTEM=="net", ENV{railup_test_udevslow}=="?*", PROGRAM="/bin/sleep 3"' \
+		>"$work/05-railup-test-udevslow.rules"
 	t=$(now)
 	if DRACUT_PATH="$stage/usr/sbin /usr/sbin /usr/bin /sbin /bin" dracutbasedir="$work/dracut" \
 		dracut --no-hostonly --conf /dev/null --confdir "$work/dracut/conf.d" \
 		--kver "$VM_KVER" --kmoddir "$VM_MODDIR" -m "$mods" \
 		--omit-drivers "$omit crc32_pclmul crc32c_intel" \
 		--add-drivers "virtio_pci virtio_net virtio_blk ext4" \
+		--include "$work/05-railup-test-udevslow.rules" /etc/udev/rules.d/05-railup-test-udevslow.rules \
 		--no-early-microcode --compress "gzip -1" --tmpdir "$work" \
 		-f "$out" >"$work/dracut-$mode.log" 2>&1; then
 		ok "initramfs ($mode): dracut $(dracut --version 2>/dev/null | cut -d' ' -f2), $(du -m "$out" | cut -f1) MiB in $(since "$t")s"

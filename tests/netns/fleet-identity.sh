@@ -225,29 +225,37 @@ renamed() {
 
 # ---- udev ----
 
-# udev_boot NS PID_NS SCRIPT: railup boot (-v) in NS as udev would see it:
-# in a mount namespace of its own with a tmpfs on /run that holds udev's
-# control socket's path, /run/udev/data, and, when PID_NS is "pid", in a pid
-# namespace of its own too, so that pid 1 shares its network namespace (the
-# initramfs's view; without it, pid 1 is the host's init in another
-# namespace, which udev does not serve). SCRIPT runs beside railup, playing
-# udev ($ru is railup's pid). Output: SCRIPT's, then "rc N", railup's exit
-# status; railup's stderr is left in $RU_TMP/udev-err.
+# udev_boot NS PID_NS SCRIPT [BEFORE]: railup boot (-v) in NS as udev would
+# see it: in a mount namespace of its own with a tmpfs on /run that holds
+# udev's control socket's path, /run/udev/data, and, when PID_NS is "pid", in
+# a pid namespace of its own too, so that pid 1 shares its network namespace
+# (the initramfs's view; without it, pid 1 is the host's init in another
+# namespace, which udev does not serve). BEFORE runs before railup starts,
+# SCRIPT beside it, both playing udev, with until_addr DEV (waits for an
+# IPv4 address on DEV), is_up DEV and ifindex DEV at hand. Output: theirs,
+# then "rc N", railup's exit status; railup's stderr is left in
+# $RU_TMP/udev-err.
 udev_boot() {
-	local ns=$1 pidns=() script=$3
+	local ns=$1 pidns=() script=$3 before=${4:-:}
 	[ "$2" != pid ] || pidns=(--pid --fork --mount-proc)
 	# shellcheck disable=SC2016 # expanded by the inner bash
 	in_ns "$ns" unshare --mount --propagation private "${pidns[@]}" bash -ec '
+		until_addr() { for _ in $(seq 100); do
+			[ -z "$(ip -4 -o addr show dev "$1")" ] || return 0; sleep 0.1; done; return 1; }
+		is_up() { ip -j link show "$1" | jq "any(.[0].flags[]; . == \"UP\")"; }
+		ifindex() { ip -j link show "$1" | jq .[0].ifindex; }
 		mount -t tmpfs run /run
 		mkdir -p /run/udev/data
 		: >/run/udev/control
+		eval "$7"
 		"$1" -v --no-kmsg --cmdline "$2" --conf "$3" --run-dir "$4" boot 2>"$5" &
 		ru=$!
 		eval "$6"
 		rc=0
 		wait "$ru" || rc=$?
 		echo "rc $rc"
-	' udev-boot "$RAILUP" "$RU_CMDLINE" "$RU_CONF" "$(rundir "$ns")" "$RU_TMP/udev-err" "$script"
+	' udev-boot "$RAILUP" "$RU_CMDLINE" "$RU_CONF" "$(rundir "$ns")" "$RU_TMP/udev-err" \
+		"$script" "$before"
 }
 
 # At boot udev renames a new netdev after the kernel announces it, and the
@@ -264,12 +272,10 @@ rd.rail.verify=0 rd.rail.timeout=20'
 	# Once rail1 (ethC, up) is configured railup has looked at rail0 too.
 	# shellcheck disable=SC2016 # run by udev_boot's bash
 	out=$(udev_boot "$NODE" pid '
-		until_addr() { for t in $(seq 100); do
-			[ -z "$(ip -4 -o addr show dev "$1")" ] || return 0; sleep 0.1; done; return 1; }
 		until_addr ethC && echo "ethC configured"
-		echo "ethB $(ip -j link show ethB | jq "any(.[0].flags[]; . == \"UP\")")"
+		echo "ethB $(is_up ethB)"
 		ip link set ethB name enp59s0 && echo renamed
-		echo I:1 >/run/udev/data/n$(ip -j link show enp59s0 | jq .[0].ifindex)
+		echo I:1 >/run/udev/data/n"$(ifindex enp59s0)"
 	')
 	cat "$RU_TMP/udev-err"
 	expect_lines "udev played beside railup boot" "ethC configured
@@ -285,6 +291,55 @@ ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
 	ru_ok "$NODE" status
 	expect_eq "status: rail0's netdev" "enp59s0, ethernet" "$(status_line rail0 netdev)"
 	pass "railup boot waits for udev's rename of a down netdev"
+}
+
+# Before systemd 255 udev writes a netdev's entry after its first event even
+# when a later one (the coldplug, once ifname='s rules are in place) renames
+# it: a down netdev is held while udev's queue is not empty, and a rail found
+# by identity is followed through the rename. An event stuck elsewhere holds
+# it only until half the rail timeout.
+udev_queue() {
+	mac_node udevq
+	ip -n "$NODE" link set ethB down
+	set_conf 'rd.rail=rail0:10.0.1.14/24,mac=02:00:00:00:00:0b
+rd.rail=rail1:10.0.3.14/24,mac=02:00:00:00:00:0c
+rd.rail.verify=0 rd.rail.timeout=20'
+	# shellcheck disable=SC2016 # run by udev_boot's bash
+	local entries='echo I:1 >/run/udev/data/n"$(ifindex ethB)"; : >/run/udev/queue' out
+	# shellcheck disable=SC2016 # run by udev_boot's bash
+	out=$(udev_boot "$NODE" pid '
+		until_addr ethC && echo "ethC configured"
+		sleep 0.3
+		echo "ethB $(is_up ethB)"
+		ip link set ethB name enp59s0 && echo renamed
+		rm /run/udev/queue
+	' "$entries")
+	cat "$RU_TMP/udev-err"
+	expect_lines "udev played beside railup boot" "ethC configured
+ethB false
+renamed
+rc 0" "$out"
+	expect_contains "railup's log" "$(cat "$RU_TMP/udev-err")" \
+		"rail0: udev's queue is not empty: ethB (ifindex"
+	expect_lines "addresses" "enp59s0 10.0.1.14/24
+ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
+	ru_ok "$NODE" status
+	expect_eq "status: rail0's netdev" "enp59s0, ethernet" "$(status_line rail0 netdev)"
+
+	ru_ok "$NODE" down
+	ip -n "$NODE" link set enp59s0 down
+	set_conf 'rd.rail=rail0:10.0.1.14/24,mac=02:00:00:00:00:0b
+rd.rail.verify=0 rd.rail.timeout=2'
+	# shellcheck disable=SC2016 # run by udev_boot's bash
+	entries='echo I:1 >/run/udev/data/n"$(ifindex enp59s0)"; : >/run/udev/queue'
+	# shellcheck disable=SC2016 # run by udev_boot's bash
+	out=$(udev_boot "$NODE" pid 'until_addr enp59s0; echo "queue $(ls /run/udev/queue)"' "$entries")
+	expect_lines "railup boot, udev's queue never empty" "queue /run/udev/queue
+rc 0" "$out"
+	expect_contains "railup's log" "$(cat "$RU_TMP/udev-err")" \
+		"udev's queue is still not empty: no longer waiting for it"
+	expect_lines "addresses" "enp59s0 10.0.1.14/24" "$(where_addrs "$NODE")"
+	pass "udev's queue holds a down netdev, for half the timeout at most; a rail follows its rename"
 }
 
 # udev serves only the initial network namespace: railup in another one
@@ -399,6 +454,7 @@ part "a MAC on two netdevs" two_netdevs
 part "two rails on one netdev" one_netdev
 part "a netdev renamed after apply" renamed
 part "udev renames a netdev at boot" udev_rename
+part "udev's queue not empty" udev_queue
 part "udev elsewhere, or never done" udev_elsewhere
 part "pci= against a fabricated sysfs" by_pci
 part "guid= and ibdev= without RDMA" no_rdma
