@@ -8,6 +8,16 @@
 #                  the root (kernel log order); the root sees the state
 #                  (RAILUP_RESULT=ok, both rails verified on rxe_ibN), the
 #                  rules and tables, and `railup status` agrees.
+#   plain-nbd      the root on a network block device: root=nbd: and
+#                  ip=mgmt:dhcp over a third NIC (qemu's restricted user-mode
+#                  network, nbdkit serving the root image through a forward);
+#                  the two rails and a third whose NIC never appears
+#                  (rd.rail.timeout=8): the root (a block device once
+#                  connected) is mounted only once railup is done (both rails
+#                  verified, the third failed at its deadline: railup's
+#                  pre-mount hook holds it; the netroot hook, which an NFS
+#                  root needs, is not what does here), and railup left the
+#                  boot NIC as DHCP made it.
 #   plain-invalid  a malformed rd.rail=, rd.rail.policy left at continue: the
 #                  console has railup's one line quoting the token and
 #                  dracut's warning; the root is reached with
@@ -30,12 +40,14 @@ rails="rd.rail=ib0:10.0.1.14/24,rxe=1 rd.rail=ib1:10.0.2.14/24,rxe=1"
 bogus="rd.rail=ib0:10.0.1.300/24,rxe=1"
 boot_queue=(
 	"boot_vm plain-ok $work/initrd.img $work/root.img '$rails'"
+	"boot_vm plain-nbd $work/initrd.img nbd:$work/root.img '$rails rd.rail=ib2:10.0.3.14/24 rd.rail.timeout=8'"
 	"boot_vm plain-invalid $work/initrd.img $work/root.img '$bogus'"
 	"boot_vm plain-halt $work/initrd.img $work/root.img '$bogus rd.rail.policy=halt' '^dracut:/# '"
 )
 boot_parallel
 
 boot_checks plain-ok 12
+boot_checks plain-nbd 17
 
 boot_checks plain-invalid 5
 err="railup: /proc/cmdline: \"$bogus\": address \"10.0.1.300/24\": not an IPv4 address"

@@ -6,6 +6,10 @@
 # The scenario is boot_test= on the kernel command line:
 #   plain-ok        no systemd in the initramfs: 2 rails verified before
 #                   switch_root, state and rules seen in the root
+#   plain-nbd       the root on NBD over a third NIC (DHCP), and
+#                   systemd-continue's rails (the third never appears): railup
+#                   was done with them, at its deadline, before the root was
+#                   mounted, and left the boot NIC alone
 #   plain-invalid   a malformed rd.rail=, policy continue: the root is reached
 #                   with RAILUP_RESULT=invalid and no rails
 #   systemd-ok      systemd in the initramfs: railup-initrd.service did the
@@ -78,7 +82,7 @@ plain-ok | systemd-ok | systemd-mac | systemd-root)
 	rail 1 ib1 10.0.2.14
 	vm_check "$S: railup status says every rail is ok" railup status
 	;;
-systemd-continue)
+systemd-continue | plain-nbd)
 	vm_check_eq "$S: RAILUP_RESULT, POLICY, RAILS, VERIFIED, FAILED" "failed continue 3 2 1" \
 		"${RAILUP_RESULT-} ${RAILUP_POLICY-} ${RAILUP_RAILS-} ${RAILUP_VERIFIED-} ${RAILUP_FAILED-}"
 	rail 0 ib0 10.0.1.14
@@ -110,6 +114,19 @@ case $S in
 plain-ok)
 	before "$(kmsg_time 'railup: 2 rails: 2 verified')" "$(kmsg_time 'dracut: Mounting')" \
 		"$S: railup verified both rails before dracut mounted the root"
+	;;
+plain-nbd)
+	vm_check_eq "$S: the root is the network block device" /dev/nbd0 \
+		"$(awk '$2 == "/" { d = $1 } END { print d }' /proc/mounts)"
+	# the missing rail keeps railup busy until its deadline: the root,
+	# a block device once connected, waits in railup's pre-mount hook
+	before "$(kmsg_time 'railup: 3 rails: 2 verified')" "$(kmsg_time 'EXT4-fs [(]nbd0[)]: mounted')" \
+		"$S: railup was done with the rails before the network root was mounted"
+	# the boot NIC is dracut's, not a rail: railup left it as DHCP made it
+	vm_check "$S: mgmt keeps its DHCP address" sh -c "ip -4 addr show mgmt | grep -q 'inet 10.9.0.15/24'"
+	vm_check_eq "$S: mgmt's arp_ignore and rp_filter untouched" "0 0" \
+		"$(cat /proc/sys/net/ipv4/conf/mgmt/arp_ignore /proc/sys/net/ipv4/conf/mgmt/rp_filter | tr '\n' ' ' | sed 's/ $//')"
+	vm_check_fails "$S: no rule for mgmt's address" sh -c "ip rule | grep -q 'from 10.9.0.15'"
 	;;
 systemd-mac)
 	# railup ran while udev still held the NICs: it waited for their renames

@@ -17,7 +17,9 @@
 #                     install --no-install-recommends): dracut-core,
 #                     dracut-network (ifname=, netroot), e2fsprogs (mke2fs -d),
 #                     cpio, systemd (systemd-analyze; dracut's systemd
-#                     modules copy the host's systemd into the image).
+#                     modules copy the host's systemd into the image),
+#                     nbd-client and isc-dhcp-client (dracut's nbd root and
+#                     its DHCP), nbdkit (the network root's server).
 #   boot_setup        boot_deps, vm_kernel, $work (deleted by boot_finish
 #                     unless a check failed or BOOT_KEEP=1), $stage: make
 #                     install DESTDIR=$stage.
@@ -47,7 +49,9 @@
 #                     boot with ROOT as a virtio disk (snapshot=on: the image
 #                     is never written) and 3 NICs, each alone on its hub
 #                     (tests/vm/lib.sh): ib0 and ib1 (ifname=), the rails,
-#                     and a management NIC (52:54:00:00:00:03). Sets NAME's log to $work/NAME.log and
+#                     and a management NIC (52:54:00:00:00:03). ROOT
+#                     nbd:IMAGE: the root on NBD instead, served over the
+#                     management NIC (see _boot_nbd). Sets NAME's log to $work/NAME.log and
 #                     writes "rc seconds" to $work/NAME.rc. With WATCH (an
 #                     ERE), the VM is stopped once a console line matches it
 #                     (an emergency shell waits for input forever); rc is then
@@ -77,6 +81,10 @@ boot_deps() {
 	command -v systemd-analyze >/dev/null && [ -x /lib/systemd/systemd ] ||
 		missing="$missing systemd"
 	command -v make >/dev/null || missing="$missing make"
+	# the network root: dracut's nbd module, its DHCP, the server
+	command -v nbd-client >/dev/null || missing="$missing nbd-client"
+	command -v dhclient >/dev/null || missing="$missing isc-dhcp-client"
+	command -v nbdkit >/dev/null || missing="$missing nbdkit"
 	[ -z "$missing" ] && return 0
 	[ "$(id -u)" = 0 ] || { echo "missing packages:$missing (not root)" >&2; return 1; }
 	echo "installing:$missing" >&2
@@ -88,7 +96,7 @@ boot_deps() {
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 			$missing >&2 || return 1
 	fi
-	for p in dracut mke2fs cpio systemd-analyze; do
+	for p in dracut mke2fs cpio systemd-analyze nbd-client dhclient nbdkit; do
 		command -v $p >/dev/null || { echo "still no $p" >&2; return 1; }
 	done
 }
@@ -121,11 +129,12 @@ _boot_key() {
 	{
 		echo "$VM_KVER $*"
 		dpkg-query -W dracut-core dracut-network systemd udev busybox-static e2fsprogs \
+			nbd-client isc-dhcp-client \
 			2>/dev/null
 		(cd "$stage" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
 		(cd "$stage" && find . -type l -printf '%p -> %l\n' | LC_ALL=C sort)
 		cat "$BOOT_DIR/lib.sh"
-		case $1 in root) cat "$BOOT_DIR"/guest-*.sh "$VM_REPO/tests/vm/guest.sh" ;; esac
+		case $1 in root*) cat "$BOOT_DIR"/guest-*.sh "$VM_REPO/tests/vm/guest.sh" ;; esac
 	} | sha256sum | cut -c1-16
 }
 
@@ -159,7 +168,7 @@ boot_initramfs() {
 		return 0
 	fi
 	case $mode in
-	plain) mods="base bash network network-legacy rootfs-block railup" ;;
+	plain) mods="base bash network network-legacy rootfs-block nbd railup" ;;
 	systemd) mods="base bash systemd systemd-initrd dracut-systemd network systemd-networkd rootfs-block railup" ;;
 	*) bad "boot_initramfs: mode $mode?"; return 1 ;;
 	esac
@@ -301,14 +310,33 @@ boot_root_systemd() {
 	fi
 }
 
-# The kernel command line every boot gets: the root, the rails' names.
-BOOT_CMDLINE_BASE="root=/dev/vda rw ifname=ib0:52:54:00:00:00:01 ifname=ib1:52:54:00:00:00:02"
+# The kernel command line every boot gets after its root's: the rails' names.
+BOOT_CMDLINE_BASE="ifname=ib0:52:54:00:00:00:01 ifname=ib1:52:54:00:00:00:02"
 
+# _boot_nbd IMAGE: a network root instead of the disk. The management NIC
+# (52:54:00:00:00:03, named mgmt) goes through qemu's user-mode network,
+# restricted (nothing reaches the host or beyond) but for one forward:
+# 10.9.0.100:10809 is nbdkit serving IMAGE on its standard input and output,
+# writes kept in memory (cow). Sets VM_QEMU_EXTRA and boot_root_args.
+_boot_nbd() {
+	local serve=$work/nbd-serve
+	printf '#!/bin/sh\nexec nbdkit --single --filter=cow file %s\n' "$1" >"$serve"
+	chmod +x "$serve"
+	VM_QEMU_EXTRA="-device virtio-net-pci,netdev=mgmt,mac=52:54:00:00:00:03 -netdev"
+	VM_QEMU_EXTRA+=" user,id=mgmt,restrict=on,ipv6=off,net=10.9.0.0/24,guestfwd=tcp:10.9.0.100:10809-cmd:$serve"
+	boot_root_args="root=nbd:10.9.0.100:10809 rw ifname=mgmt:52:54:00:00:00:03 ip=mgmt:dhcp"
+}
+
+# boot_vm NAME INITRD ROOT CMDLINE [WATCH]: ROOT is an image for the virtio
+# disk, or nbd:IMAGE for a network root (_boot_nbd).
 boot_vm() {
 	local name=$1 initrd=$2 root=$3 cmdline=$4 watch=${5:-} log=$work/$1.log bg kid rc
+	local boot_root_args="root=/dev/vda rw" nics=3
 	VM_QEMU_EXTRA="-drive file=$root,format=raw,if=virtio,snapshot=on"
+	case $root in nbd:*) _boot_nbd "${root#nbd:}"; nics=2 ;; esac
+	cmdline="boot_test=$name $boot_root_args $BOOT_CMDLINE_BASE $cmdline"
 	if [ -z "$watch" ]; then
-		vm_run "$initrd" "boot_test=$name $BOOT_CMDLINE_BASE $cmdline" 3 240 "$log"
+		vm_run "$initrd" "$cmdline" $nics 240 "$log"
 		echo "$? $VM_RUN_SECONDS" >"$work/$name.rc"
 		return
 	fi
@@ -316,7 +344,7 @@ boot_vm() {
 	# waits for input forever.
 	local t0
 	t0=$(now)
-	vm_run "$initrd" "boot_test=$name $BOOT_CMDLINE_BASE $cmdline" 3 240 "$log" &
+	vm_run "$initrd" "$cmdline" $nics 240 "$log" &
 	bg=$!
 	while kill -0 "$bg" 2>/dev/null; do
 		if [ -e "$log" ] && tr -d '\r' <"$log" | grep -qE -- "$watch"; then
