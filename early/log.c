@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -21,6 +22,24 @@ void log_setup(bool kmsg, int level)
 {
 	use_kmsg = kmsg;
 	max_level = level;
+}
+
+bool log_stderr_is_journal(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char *end;
+
+	if (!e || fstat(STDERR_FILENO, &st))
+		return false;
+	dev = strtoull(e, &end, 10);
+	if (end == e || *end != ':')
+		return false;
+	e = end + 1;
+	ino = strtoull(e, &end, 10);
+	return end != e && !*end && dev == (unsigned long long)st.st_dev &&
+	       ino == (unsigned long long)st.st_ino;
 }
 
 void log_set_sink(log_sink_fn *fn, void *arg)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The one logging path: every message goes to stderr and, when enabled, to
- * the kernel log (/dev/kmsg) with its syslog level, so dmesg and the journal
- * show it during boot.
+ * the kernel log (/dev/kmsg) with its syslog level, so dmesg shows it during
+ * boot.
  */
 #ifndef RAILUP_LOG_H
 #define RAILUP_LOG_H
@@ -12,6 +12,12 @@
 #include <syslog.h>
 
 void log_setup(bool kmsg, int max_level);
+/*
+ * Whether stderr is the journal ($JOURNAL_STREAM names it): the journal
+ * keeps the messages and a unit's console gets them from it, so a copy in
+ * the kernel log would show every line twice there.
+ */
+bool log_stderr_is_journal(void);
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_err(...)	log_msg(LOG_ERR, __VA_ARGS__)

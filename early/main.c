@@ -149,7 +149,8 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[optind], commands[i].name)) {
-			log_setup(kmsg < 0 ? commands[i].kmsg : kmsg, level);
+			log_setup(kmsg < 0 ? commands[i].kmsg && !log_stderr_is_journal() : kmsg,
+				  level);
 			return commands[i].fn(&o);
 		}
 	fprintf(stderr, "railup: \"%s\": no such command (see --help)\n", argv[optind]);

@@ -11,7 +11,9 @@
 #                 verified them before switch_root (journal order); in the
 #                 root railup-early and railup.service succeed, the state
 #                 says ok, the rules carry "proto railup"; networkd runs and
-#                 keeps them, and deletes them once railup's drop-in is gone.
+#                 keeps them, and deletes them once railup's drop-in is gone;
+#                 the console shows railup's lines once (from the journal,
+#                 none from the kernel log).
 #   systemd-mac   the rails found by MAC (mac=), udev slowed down (each
 #                 NIC's events held 3 s by a test rule, the first and the
 #                 coldplug's that renames it): railup-initrd.service must
@@ -62,6 +64,15 @@ boot_checks systemd-ok 20
 boot_checks systemd-mac 21
 boot_checks systemd-root 18
 boot_checks systemd-continue 19
+# railup's units give it the journal for stderr: its lines reach the console
+# once, from the journal, and not a second time from the kernel log.
+if boot_console systemd-ok '^\[ *[0-9.]+\] railup\[[0-9]+\]: railup: 2 rails: 2 verified' &&
+	! boot_console systemd-ok '^\[ *[0-9.]+\] railup: '; then
+	ok "systemd-ok: console: railup's lines once, from the journal"
+else
+	bad "systemd-ok: console: railup's lines not from the journal alone:"
+	tr -d '\r' <"$work/systemd-ok.log" | grep -E 'railup(\[[0-9]+\])?: ' | head -n 20
+fi
 for re in 'railup: ib2: wait: not ready after 3000 ms' 'Failed to start .*railup-ini'; do
 	if boot_console systemd-continue "$re"; then
 		ok "systemd-continue: console: $re"

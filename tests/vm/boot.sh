@@ -35,6 +35,9 @@
 #             hold exactly railup's; addresses and sysctls as the roce
 #             profile says; `railup status` and `status --json` say ok;
 #             virtio_net, rdma_rxe, rdma_ucm, ib_core, crc32 are loaded.
+#             Run again with stderr the journal ($JOURNAL_STREAM naming it):
+#             nothing more in the kernel log; naming another stream: the
+#             summary there again.
 #   nolink    the same four rails (rd.rail.rxe=1 as the map's default) and
 #             a fifth, eth7, that never appears, rd.rail.timeout=5: exit 1,
 #             "eth7: wait: not ready after 5000 ms: interface eth7 did not
@@ -251,6 +254,23 @@ happy)
 	vm_check "$S: status --json: ok true, no drops" grep -q '"rp_filter_drops":0,"ok":true}$' $OUT
 	vm_check_eq "$S: status --json: 4 rails ok, booted verified" 4 \
 		"$(grep -o '"boot":{"phase":"verified","stage":"","error":""},"ok":true' $OUT | grep -c .)"
+	# Again with stderr the journal, as railup's units have it: the
+	# journal keeps the lines, the kernel log gets none (each would show
+	# twice on the console); then with $JOURNAL_STREAM naming another stream.
+	summary="4 rails: 4 verified, 0 configured, 0 failed"
+	: >$ERR
+	export JOURNAL_STREAM
+	JOURNAL_STREAM=$(stat -c %d:%i $ERR)
+	run_railup boot
+	vm_check_eq "$S: boot, stderr the journal: exit, summary on stderr" "0 1" \
+		"$RC $(grep -cxF "railup: $summary" $ERR)"
+	vm_check_eq "$S: boot, stderr the journal: the kernel log has the summary once still" 1 \
+		"$(kmsg | grep -cxF "5 $summary")"
+	JOURNAL_STREAM=1:1
+	run_railup boot
+	vm_check_eq "$S: boot, \$JOURNAL_STREAM another stream: the kernel log has it again" "0 2" \
+		"$RC $(kmsg | grep -cxF "5 $summary")"
+	unset JOURNAL_STREAM
 	;;
 nolink)
 	run_railup boot
@@ -444,7 +464,7 @@ R4="$R4 rd.rail=eth2:10.0.3.14/24,rxe=1 rd.rail=eth3:10.0.4.14/24,rxe=1"
 MODS="rd.rail.modules=virtio_pci,virtio_net,rdma_ucm"
 # name image nics min-checks cmdline
 scenarios=(
-	"happy a 4 74 $R4 $MODS"
+	"happy a 4 77 $R4 $MODS"
 	"nolink a 4 29 rd.rail=eth0:10.0.1.14/24 rd.rail=eth1:10.0.2.14/24 rd.rail=eth2:10.0.3.14/24 rd.rail=eth3:10.0.4.14/24 rd.rail=eth7:10.0.8.14/24 rd.rail.rxe=1 rd.rail.timeout=5 $MODS"
 	"wrongnic a 4 45 rd.rail=eth0:10.0.1.14/24,rxe=1 rd.rail=eth1:10.0.2.14/24,rxe=1 rd.rail=eth2:10.0.3.14/24,rxe=1 rd.rail=eth3:10.0.4.14/24:10.0.4.1,rxe=1 rd.rail.verify_timeout=3"
 	"nomod b 4 47 $R4 $MODS"
