@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <linux/capability.h>
+#include <linux/rtnetlink.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "apply.h"
+#include "clock.h"
 #include "commands.h"
 #include "config.h"
 #include "host.h"
@@ -520,6 +522,50 @@ static int signal_result(const struct opts *opt, struct railmap *m, enum boot_re
 }
 
 /*
+ * In a PXE boot the address a templated map takes its host index from
+ * (rd.rail.host=addr:IF, bootif) comes from DHCP, which may not have
+ * answered yet when railup starts: the kernel's state is read again on
+ * each link or address event until the index can be had or timeout_ms
+ * has passed. Every rail waits meanwhile (their plans need the index), so
+ * boot gives this half of its deadline at most: the rails not templated
+ * keep the rest. -1 when the state could not be read.
+ */
+static int observe_host(struct boot *b, const struct railmap *m, unsigned timeout_ms)
+{
+	uint64_t start = clock_ms(), index;
+	char why[160];
+	int fd = -1;
+
+	if (!railmap_has_templates(m) ||
+	    (m->host.source != HOST_ADDR && m->host.source != HOST_BOOTIF))
+		return 0;
+	while (host_index(&m->host, &b->o, &index, why, sizeof(why))) {
+		if (fd < 0) {
+			fd = wait_events_open(RTMGRP_LINK | RTMGRP_IPV4_IFADDR);
+			if (fd < 0) {
+				log_warn("address events: %s: not waiting for the host index",
+					 strerror(errno));
+				break;
+			}
+			log_info("waiting for the host index: %s", why);
+		} else if (!wait_event(fd, start + timeout_ms)) {
+			break;
+		}
+		/* Read anew: what changed since the socket was opened is not missed. */
+		observed_free(&b->o);
+		nl_close(&b->nl);
+		if (observe(b->opt, &b->nl, m, &b->o)) {
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+/*
  * The boot pipeline: modules, what belongs to no rail, then each rail as
  * soon as it is ready, then verification, then the verdict for the rest of
  * the boot (exit status, kernel log, state file, sd_notify).
@@ -530,6 +576,7 @@ int cmd_boot(const struct opts *opt)
 	struct railmap m;
 	struct plan p = { 0 };
 	uint8_t *none;
+	uint64_t since;
 	int ret = load(opt, &m);
 
 	if (ret >= 0) {
@@ -545,7 +592,8 @@ int cmd_boot(const struct opts *opt)
 		goto verdict;
 	}
 	modules_load(&m);
-	if (observe(opt, &b.nl, &m, &b.o)) {
+	since = clock_ms();
+	if (observe(opt, &b.nl, &m, &b.o) || observe_host(&b, &m, m.timeout_ms / 2)) {
 		for (unsigned i = 0; i < m.n; i++)
 			rail_fail(&m.rail[i], "observe", "cannot read the kernel's state");
 	} else if (resolve_hosts(&m, &b.o)) {
@@ -558,7 +606,8 @@ int cmd_boot(const struct opts *opt)
 		note_problems(&m, &p);
 		apply_plan(&b.nl, &m, &b.o, &p, opt->rundir);
 		free(none);
-		wait_rails(&b.nl, &m, &b.o, m.timeout_ms, configure_one, &b);
+		/* One deadline for the whole wait, the host index's included. */
+		wait_rails(&b.nl, &m, &b.o, since + m.timeout_ms, configure_one, &b);
 		verify_all(&b, &m);
 	}
 verdict:

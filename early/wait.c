@@ -44,10 +44,9 @@ struct waiter {
 /* No event says udev is done with a netdev: it is looked at this often. */
 #define UDEV_POLL_MS 10
 
-/* A socket that hears about every link change; opened before the dump, so nothing is missed. */
-static int open_events(void)
+int wait_events_open(unsigned groups)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = groups };
 	int size = 1 << 20;
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
 
@@ -294,6 +293,19 @@ static int drain(struct waiter *w)
 	}
 }
 
+bool wait_event(int fd, uint64_t deadline)
+{
+	static char buf[16 * 1024] __attribute__((aligned(8)));
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	uint64_t now = clock_ms();
+
+	if (fd < 0 || now >= deadline || poll(&pfd, 1, (int)(deadline - now)) <= 0)
+		return false;
+	while (recv(fd, buf, sizeof(buf), 0) > 0 || errno == ENOBUFS)
+		;
+	return true;
+}
+
 static uint64_t next_wake(const struct waiter *w, uint64_t deadline)
 {
 	uint64_t t = deadline;
@@ -311,19 +323,18 @@ static uint64_t next_wake(const struct waiter *w, uint64_t deadline)
 	return t;
 }
 
-int wait_rails(struct nl *nl, struct railmap *m, struct observed *o, unsigned timeout_ms,
+int wait_rails(struct nl *nl, struct railmap *m, struct observed *o, uint64_t deadline,
 	       wait_ready_fn *ready, void *arg)
 {
 	struct waiter w = { .nl = nl, .rdma = { .fd = -1 }, .m = m, .o = o };
-	uint64_t start = clock_ms(), deadline = start + timeout_ms,
-		 heard = clock_us(CLOCK_MONOTONIC);
+	uint64_t start = clock_ms(), heard = clock_us(CLOCK_MONOTONIC);
 	unsigned left = 0;
 	bool refresh = true;
 
 	w.p = xcalloc(m->n, sizeof(*w.p));
 	w.udev = udev_runs_here();
-	w.queue_until = start + timeout_ms / 2;
-	w.events = open_events();
+	w.queue_until = start + (deadline > start ? deadline - start : 0) / 2;
+	w.events = wait_events_open(RTMGRP_LINK);
 	if (w.events < 0)
 		log_warn("link events: %s: waiting only until the deadline", strerror(errno));
 	for (unsigned i = 0; i < m->n; i++)
@@ -365,7 +376,7 @@ int wait_rails(struct nl *nl, struct railmap *m, struct observed *o, unsigned ti
 	}
 	for (unsigned i = 0; i < m->n; i++)
 		if (!w.p[i].done)
-			rail_fail(&m->rail[i], "wait", "not ready after %u ms: %s", timeout_ms,
+			rail_fail(&m->rail[i], "wait", "not ready after %u ms: %s", m->timeout_ms,
 				  w.p[i].why);
 	if (w.events >= 0)
 		close(w.events);

@@ -11,7 +11,9 @@
 #   plain-nbd      the root on a network block device: root=nbd: and
 #                  ip=mgmt:dhcp over a third NIC (qemu's restricted user-mode
 #                  network, nbdkit serving the root image through a forward);
-#                  the two rails and a third whose NIC never appears
+#                  the two rails, their addresses templated on the host
+#                  part of mgmt's lease (rd.rail.host=addr:mgmt: 10.9.0.15
+#                  gives 10.0.1.115), and a third whose NIC never appears
 #                  (rd.rail.timeout=8): the root (a block device once
 #                  connected) is mounted only once railup is done (both rails
 #                  verified, the third failed at its deadline: railup's
@@ -38,9 +40,11 @@ boot_root_busybox "$work/root.img" || finish
 
 rails="rd.rail=ib0:10.0.1.14/24,rxe=1 rd.rail=ib1:10.0.2.14/24,rxe=1"
 bogus="rd.rail=ib0:10.0.1.300/24,rxe=1"
+# one command line for a fleet: the host index from the boot NIC's DHCP lease
+by_dhcp="rd.rail=ib0:10.0.1.100+/24,rxe=1 rd.rail=ib1:10.0.2.100+/24,rxe=1 rd.rail.host=addr:mgmt"
 boot_queue=(
 	"boot_vm plain-ok $work/initrd.img $work/root.img '$rails'"
-	"boot_vm plain-nbd $work/initrd.img nbd:$work/root.img '$rails rd.rail=ib2:10.0.3.14/24 rd.rail.timeout=8'"
+	"boot_vm plain-nbd $work/initrd.img nbd:$work/root.img '$by_dhcp rd.rail=ib2:10.0.3.14/24 rd.rail.timeout=8'"
 	"boot_vm plain-invalid $work/initrd.img $work/root.img '$bogus'"
 	"boot_vm plain-halt $work/initrd.img $work/root.img '$bogus rd.rail.policy=halt' '^dracut:/# '"
 )
@@ -48,6 +52,10 @@ boot_parallel
 
 boot_checks plain-ok 12
 boot_checks plain-nbd 17
+if [ -s "$work/nbdkit.log" ]; then
+	note "nbdkit said:"
+	cat "$work/nbdkit.log"
+fi
 
 boot_checks plain-invalid 5
 err="railup: /proc/cmdline: \"$bogus\": address \"10.0.1.300/24\": not an IPv4 address"

@@ -320,7 +320,9 @@ BOOT_CMDLINE_BASE="ifname=ib0:52:54:00:00:00:01 ifname=ib1:52:54:00:00:00:02"
 # writes kept in memory (cow). Sets VM_QEMU_EXTRA and boot_root_args.
 _boot_nbd() {
 	local serve=$work/nbd-serve
-	printf '#!/bin/sh\nexec nbdkit --single --filter=cow file %s\n' "$1" >"$serve"
+	# (qemu hands the command the connection as its stderr too: kept apart)
+	printf '#!/bin/sh\nexec nbdkit --single --filter=cow file %s 2>>%s\n' "$1" \
+		"$work/nbdkit.log" >"$serve"
 	chmod +x "$serve"
 	VM_QEMU_EXTRA="-device virtio-net-pci,netdev=mgmt,mac=52:54:00:00:00:03 -netdev"
 	VM_QEMU_EXTRA+=" user,id=mgmt,restrict=on,ipv6=off,net=10.9.0.0/24,guestfwd=tcp:10.9.0.100:10809-cmd:$serve"

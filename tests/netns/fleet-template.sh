@@ -133,6 +133,56 @@ ib2 10.0.3.7/24" "$(rail_addrs "$node")"
 	pass "rd.rail.host=addr:eth0"
 }
 
+# boot_ru NS: railup boot in NS in the background (-v, no kernel log), its
+# pid in RU_PID; boot_join: its exit status in RU_RC, its stderr in RU_ERR
+boot_ru() {
+	in_ns "$1" "$RAILUP" -v --no-kmsg --cmdline "$RU_CMDLINE" --conf "$RU_CONF" \
+		--run-dir "$(rundir "$1")" boot >"$RU_TMP/out" 2>"$RU_TMP/err" &
+	RU_PID=$!
+}
+boot_join() {
+	RU_RC=0
+	wait "$RU_PID" || RU_RC=$?
+	RU_ERR=$(cat "$RU_TMP/err")
+	printf '$ railup boot   # exit %d\n%s\n' "$RU_RC" "$RU_ERR"
+}
+
+# At boot the address the index comes from may be DHCP's, not there yet when
+# railup starts: boot waits for it (link and address events), for half of
+# rd.rail.timeout at most; then the templated rails fail and the others go on.
+boot_dhcp() {
+	local node t0
+	ns_new SW dhcp
+	fleet_node node dhcp-node
+	ns_link "$node" eth0 "$SW" mgmt
+	set_cmdline "${FLEET_MAP/rd.rail.host=hostname/rd.rail.host=addr:eth0} rd.rail.verify=0 rd.rail.timeout=20"
+	boot_ru "$node"
+	sleep 1
+	expect_eq "railup boot still waiting after 1 s" yes "$(kill -0 "$RU_PID" && echo yes)"
+	ip -n "$node" addr add 192.168.7.42/24 dev eth0
+	boot_join
+	expect_rc "railup boot, eth0's address given after 1 s" 0
+	expect_contains "stderr" "$RU_ERR" "waiting for the host index: eth0 has no IPv4 address"
+	expect_contains "stderr" "$RU_ERR" "host index 42"
+	expect_lines "addresses" "ib0 10.0.1.142/24
+ib1 fd00:2::2a/64
+ib2 10.0.3.7/24" "$(rail_addrs "$node")"
+
+	fleet_node node dhcp-never
+	ns_link "$node" eth0 "$SW" mgmt
+	set_cmdline "${FLEET_MAP/rd.rail.host=hostname/rd.rail.host=addr:eth0} rd.rail.verify=0 rd.rail.timeout=4"
+	t0=$(date +%s%N)
+	boot_ru "$node"
+	boot_join
+	expect_rc "railup boot, eth0 never given an address" 1
+	expect_eq "it gave up after half the timeout, 2 to 3.5 s" yes \
+		"$(awk -v t=$((($(date +%s%N) - t0) / 1000000)) 'BEGIN { print (t >= 2000 && t < 3500) ? "yes" : "no: " t " ms" }')"
+	expect_contains "stderr" "$RU_ERR" "ib0: host: eth0 has no IPv4 address to take the host index from"
+	expect_contains "stderr" "$RU_ERR" "ib1: host: eth0 has no IPv4 address"
+	expect_lines "addresses" "ib2 10.0.3.7/24" "$(rail_addrs "$node")"
+	pass "boot waits for the address the host index comes from"
+}
+
 # rd.rail.host=bootif: the address of the NIC the boot loader names by MAC.
 by_bootif() {
 	ns_new SW boot
@@ -255,6 +305,7 @@ part "templates and identities together" with_identity
 part "rd.rail.host=17" by_number
 part "rd.rail.host=addr:eth0" by_addr
 part "rd.rail.host=bootif" by_bootif
+part "boot waits for DHCP's address" boot_dhcp
 part "an index that does not fit" unfit
 part "a hostname without a number" no_number
 parts_end
