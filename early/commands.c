@@ -536,8 +536,9 @@ static int observe_host(struct boot *b, const struct railmap *m, unsigned timeou
 	char why[160];
 	int fd = -1;
 
+	/* Nothing to wait for without a BOOTIF= naming the NIC. */
 	if (!railmap_has_templates(m) ||
-	    (m->host.source != HOST_ADDR && m->host.source != HOST_BOOTIF))
+	    (m->host.source != HOST_ADDR && (m->host.source != HOST_BOOTIF || !m->host.bootif_len)))
 		return 0;
 	while (host_index(&m->host, &b->o, &index, why, sizeof(why))) {
 		if (fd < 0) {

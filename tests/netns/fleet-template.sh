@@ -180,6 +180,17 @@ ib2 10.0.3.7/24" "$(rail_addrs "$node")"
 	expect_contains "stderr" "$RU_ERR" "ib0: host: eth0 has no IPv4 address to take the host index from"
 	expect_contains "stderr" "$RU_ERR" "ib1: host: eth0 has no IPv4 address"
 	expect_lines "addresses" "ib2 10.0.3.7/24" "$(rail_addrs "$node")"
+
+	# rd.rail.host=bootif without BOOTIF=: nothing can come, no waiting.
+	ru_ok "$node" down
+	set_cmdline "${FLEET_MAP/rd.rail.host=hostname/rd.rail.host=bootif} rd.rail.verify=0 rd.rail.timeout=4"
+	t0=$(date +%s%N)
+	boot_ru "$node"
+	boot_join
+	expect_rc "railup boot, bootif without BOOTIF=" 1
+	expect_eq "it did not wait (under 1.5 s)" yes \
+		"$(awk -v t=$((($(date +%s%N) - t0) / 1000000)) 'BEGIN { print t < 1500 ? "yes" : "no: " t " ms" }')"
+	expect_contains "stderr" "$RU_ERR" "ib0: host: no BOOTIF= on the command line"
 	pass "boot waits for the address the host index comes from"
 }
 
