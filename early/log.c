@@ -14,14 +14,42 @@
 static int kmsg_fd = -1;
 static unsigned kmsg_written;
 static bool use_kmsg;
+static int echo_below; /* kernel log lines under this level reach stderr's console */
 static int max_level = LOG_INFO;
 static log_sink_fn *sink;
 static void *sink_arg;
+
+/*
+ * When stderr is the console (an initramfs without systemd), the kernel
+ * puts every kernel log line under its console log level there too: such
+ * a line written to both showed twice. The level under which the kernel
+ * echoes, or 0 when stderr is something else.
+ */
+static int console_echo_level(void)
+{
+	struct stat err, con;
+	char buf[32];
+	ssize_t n;
+	int fd, v = 0;
+
+	if (fstat(STDERR_FILENO, &err) || !S_ISCHR(err.st_mode) || stat("/dev/console", &con) ||
+	    err.st_rdev != con.st_rdev)
+		return 0;
+	fd = open("/proc/sys/kernel/printk", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9' && v < 100; i++)
+		v = v * 10 + (buf[i] - '0');
+	return v;
+}
 
 void log_setup(bool kmsg, int level)
 {
 	use_kmsg = kmsg;
 	max_level = level;
+	echo_below = kmsg ? console_echo_level() : 0;
 }
 
 bool log_stderr_is_journal(void)
@@ -52,7 +80,7 @@ void log_set_sink(log_sink_fn *fn, void *arg)
  * The kernel rate-limits each open of /dev/kmsg to ten lines per five
  * seconds; a boot with many rails reopens it rather than lose lines.
  */
-static void to_kmsg(int level, const char *msg)
+static bool to_kmsg(int level, const char *msg)
 {
 	char line[1024];
 	int n;
@@ -65,13 +93,15 @@ static void to_kmsg(int level, const char *msg)
 		kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
 		kmsg_written = 0;
 		if (kmsg_fd < 0)
-			return;
+			return false;
 	}
 	n = snprintf(line, sizeof(line), "<%d>railup: %s\n", level, msg);
 	if (n > (int)sizeof(line) - 1)
 		n = (int)sizeof(line) - 1;
-	if (write(kmsg_fd, line, (size_t)n) == n)
-		kmsg_written++;
+	if (write(kmsg_fd, line, (size_t)n) != n)
+		return false;
+	kmsg_written++;
+	return true;
 }
 
 void log_msg(int level, const char *fmt, ...)
@@ -88,9 +118,10 @@ void log_msg(int level, const char *fmt, ...)
 		sink(level, msg, sink_arg);
 		return;
 	}
+	/* A line the kernel puts on stderr's console already is not written there again. */
+	if (use_kmsg && to_kmsg(level, msg) && level < echo_below)
+		return;
 	fprintf(stderr, "railup: %s%s\n", level == LOG_WARNING ? "warning: " : "", msg);
-	if (use_kmsg)
-		to_kmsg(level, msg);
 }
 
 int token_error(const char *where, const char *token, const char *fmt, ...)

@@ -2,7 +2,8 @@
 /*
  * The one logging path: every message goes to stderr and, when enabled, to
  * the kernel log (/dev/kmsg) with its syslog level, so dmesg shows it during
- * boot.
+ * boot; a line the kernel puts on the console, when stderr is the console,
+ * is not written there a second time.
  */
 #ifndef RAILUP_LOG_H
 #define RAILUP_LOG_H
