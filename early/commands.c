@@ -534,7 +534,7 @@ static int observe_host(struct boot *b, const struct railmap *m, unsigned timeou
 {
 	uint64_t start = clock_ms(), index;
 	char why[160];
-	int fd = -1;
+	int fd = -1, ret = 0;
 
 	/* Nothing to wait for without a BOOTIF= naming the NIC. */
 	if (!railmap_has_templates(m) ||
@@ -556,14 +556,13 @@ static int observe_host(struct boot *b, const struct railmap *m, unsigned timeou
 		observed_free(&b->o);
 		nl_close(&b->nl);
 		if (observe(b->opt, &b->nl, m, &b->o)) {
-			if (fd >= 0)
-				close(fd);
-			return -1;
+			ret = -1;
+			break;
 		}
 	}
 	if (fd >= 0)
 		close(fd);
-	return 0;
+	return ret;
 }
 
 /*

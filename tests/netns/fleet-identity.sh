@@ -258,6 +258,22 @@ udev_boot() {
 		"$script" "$before"
 }
 
+# udev_renamed OUT LOG: udev played as udev_rename and udev_queue do (ethC
+# configured while ethB was still down, ethB renamed enp59s0, railup exit 0),
+# railup's log has LOG, and rail0 ended up on enp59s0, rail1 on ethC.
+udev_renamed() {
+	cat "$RU_TMP/udev-err"
+	expect_lines "udev played beside railup boot" "ethC configured
+ethB false
+renamed
+rc 0" "$1"
+	expect_contains "railup's log" "$(cat "$RU_TMP/udev-err")" "$2"
+	expect_lines "addresses" "enp59s0 10.0.1.14/24
+ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
+	ru_ok "$NODE" status
+	expect_eq "status: rail0's netdev" "enp59s0, ethernet" "$(status_line rail0 netdev)"
+}
+
 # At boot udev renames a new netdev after the kernel announces it, and the
 # kernel refuses to rename one that is up: railup leaves a down netdev alone
 # until udev's database has its entry, then finds it again by MAC under its
@@ -277,19 +293,9 @@ rd.rail.verify=0 rd.rail.timeout=20'
 		ip link set ethB name enp59s0 && echo renamed
 		echo I:1 >/run/udev/data/n"$(ifindex enp59s0)"
 	')
-	cat "$RU_TMP/udev-err"
-	expect_lines "udev played beside railup boot" "ethC configured
-ethB false
-renamed
-rc 0" "$out"
-	expect_contains "railup's log" "$(cat "$RU_TMP/udev-err")" \
-		"rail0: udev has not finished with ethB"
-	expect_lines "addresses" "enp59s0 10.0.1.14/24
-ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
+	udev_renamed "$out" "rail0: udev has not finished with ethB"
 	expect_eq "decision from rail0" "dev enp59s0 table 101 via -" \
 		"$(route_get "$NODE" 10.0.1.1 10.0.1.14)"
-	ru_ok "$NODE" status
-	expect_eq "status: rail0's netdev" "enp59s0, ethernet" "$(status_line rail0 netdev)"
 	pass "railup boot waits for udev's rename of a down netdev"
 }
 
@@ -314,17 +320,7 @@ rd.rail.verify=0 rd.rail.timeout=20'
 		ip link set ethB name enp59s0 && echo renamed
 		rm /run/udev/queue
 	' "$entries")
-	cat "$RU_TMP/udev-err"
-	expect_lines "udev played beside railup boot" "ethC configured
-ethB false
-renamed
-rc 0" "$out"
-	expect_contains "railup's log" "$(cat "$RU_TMP/udev-err")" \
-		"rail0: udev's queue is not empty: ethB (ifindex"
-	expect_lines "addresses" "enp59s0 10.0.1.14/24
-ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
-	ru_ok "$NODE" status
-	expect_eq "status: rail0's netdev" "enp59s0, ethernet" "$(status_line rail0 netdev)"
+	udev_renamed "$out" "rail0: udev's queue is not empty: ethB (ifindex"
 
 	ru_ok "$NODE" down
 	ip -n "$NODE" link set enp59s0 down

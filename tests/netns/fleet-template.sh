@@ -134,7 +134,8 @@ ib2 10.0.3.7/24" "$(rail_addrs "$node")"
 }
 
 # boot_ru NS: railup boot in NS in the background (-v, no kernel log), its
-# pid in RU_PID; boot_join: its exit status in RU_RC, its stderr in RU_ERR
+# pid in RU_PID; boot_join: its exit status in RU_RC, its stderr in RU_ERR;
+# boot_timed NS: both, and how long it took in RU_MS
 boot_ru() {
 	in_ns "$1" "$RAILUP" -v --no-kmsg --cmdline "$RU_CMDLINE" --conf "$RU_CONF" \
 		--run-dir "$(rundir "$1")" boot >"$RU_TMP/out" 2>"$RU_TMP/err" &
@@ -146,12 +147,19 @@ boot_join() {
 	RU_ERR=$(cat "$RU_TMP/err")
 	printf '$ railup boot   # exit %d\n%s\n' "$RU_RC" "$RU_ERR"
 }
+boot_timed() {
+	local t0
+	t0=$(date +%s%N)
+	boot_ru "$1"
+	boot_join
+	RU_MS=$((($(date +%s%N) - t0) / 1000000))
+}
 
 # At boot the address the index comes from may be DHCP's, not there yet when
 # railup starts: boot waits for it (link and address events), for half of
 # rd.rail.timeout at most; then the templated rails fail and the others go on.
 boot_dhcp() {
-	local node t0
+	local node
 	ns_new SW dhcp
 	fleet_node node dhcp-node
 	ns_link "$node" eth0 "$SW" mgmt
@@ -171,12 +179,10 @@ ib2 10.0.3.7/24" "$(rail_addrs "$node")"
 	fleet_node node dhcp-never
 	ns_link "$node" eth0 "$SW" mgmt
 	set_cmdline "${FLEET_MAP/rd.rail.host=hostname/rd.rail.host=addr:eth0} rd.rail.verify=0 rd.rail.timeout=4"
-	t0=$(date +%s%N)
-	boot_ru "$node"
-	boot_join
+	boot_timed "$node"
 	expect_rc "railup boot, eth0 never given an address" 1
 	expect_eq "it gave up after half the timeout, 2 to 3.5 s" yes \
-		"$(awk -v t=$((($(date +%s%N) - t0) / 1000000)) 'BEGIN { print (t >= 2000 && t < 3500) ? "yes" : "no: " t " ms" }')"
+		"$(awk -v t="$RU_MS" 'BEGIN { print (t >= 2000 && t < 3500) ? "yes" : "no: " t " ms" }')"
 	expect_contains "stderr" "$RU_ERR" "ib0: host: eth0 has no IPv4 address to take the host index from"
 	expect_contains "stderr" "$RU_ERR" "ib1: host: eth0 has no IPv4 address"
 	expect_lines "addresses" "ib2 10.0.3.7/24" "$(rail_addrs "$node")"
@@ -184,12 +190,10 @@ ib2 10.0.3.7/24" "$(rail_addrs "$node")"
 	# rd.rail.host=bootif without BOOTIF=: nothing can come, no waiting.
 	ru_ok "$node" down
 	set_cmdline "${FLEET_MAP/rd.rail.host=hostname/rd.rail.host=bootif} rd.rail.verify=0 rd.rail.timeout=4"
-	t0=$(date +%s%N)
-	boot_ru "$node"
-	boot_join
+	boot_timed "$node"
 	expect_rc "railup boot, bootif without BOOTIF=" 1
 	expect_eq "it did not wait (under 1.5 s)" yes \
-		"$(awk -v t=$((($(date +%s%N) - t0) / 1000000)) 'BEGIN { print t < 1500 ? "yes" : "no: " t " ms" }')"
+		"$(awk -v t="$RU_MS" 'BEGIN { print t < 1500 ? "yes" : "no: " t " ms" }')"
 	expect_contains "stderr" "$RU_ERR" "ib0: host: no BOOTIF= on the command line"
 	pass "boot waits for the address the host index comes from"
 }
