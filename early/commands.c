@@ -21,6 +21,7 @@
 #include "report.h"
 #include "sysctl.h"
 #include "text.h"
+#include "udev.h"
 #include "verify.h"
 #include "wait.h"
 
@@ -223,6 +224,8 @@ static int up(const struct opts *opt, bool dry)
 		goto out;
 	}
 	identify(&m, &o);
+	/* apply does not wait: a netdev udev may yet rename is boot's to wait for. */
+	udev_observe(&o);
 	todo = alive(&m);
 	plan_up(&m, &o, todo, true, &p);
 	note_problems(&m, &p);

@@ -9,6 +9,7 @@
 #include "plan.h"
 #include "sysctl.h"
 #include "text.h"
+#include "udev.h"
 
 /* The map's lookups the planner needs, built once per plan. */
 struct ctx {
@@ -525,6 +526,14 @@ static void plan_rail(struct ctx *c, int ri)
 
 	if (!l) {
 		problem(c->p, ri, true, "interface %s not found", rail_ifname(r));
+		return;
+	}
+	if (l->udev != UDEV_DONE && !(l->flags & IFF_UP)) {
+		char why[120];
+
+		/* Brought up now, it would keep a name udev is about to change. */
+		udev_describe(l->udev, l->name, l->ifindex, why, sizeof(why));
+		problem(c->p, ri, true, "%s: left down (railup boot waits for udev)", why);
 		return;
 	}
 	if (!plan_address(c, ri, l))

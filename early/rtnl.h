@@ -25,6 +25,7 @@ struct link {
 	uint16_t type; /* ARPHRD_* */
 	uint8_t hwaddr[32], hwlen;
 	int8_t conf[SC_COUNT]; /* the interface's own values; SC_UNSET unknown */
+	uint8_t udev;	       /* udev.h's enum udev_state (udev_observe); 0: done */
 };
 
 struct laddr {

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 #include "match.h"
 #include "rdmanl.h"
 #include "text.h"
+#include "udev.h"
 #include "wait.h"
 
 /* How a rail stands while railup waits. */
@@ -117,53 +117,26 @@ static bool port_active(struct waiter *w, struct pending *p, const struct link *
 }
 
 /*
- * udev renames a new netdev (net.ifnames, dracut's ifname=, .link files)
- * after the kernel announces it, and the kernel refuses to rename one that
- * is up: a rail brought up first keeps the kernel's name, and the name the
- * node was meant to have is lost. udev hears only the initial network
- * namespace's devices; where it runs for this one, a new netdev is left
- * alone until udev has written its database entry, as systemd-networkd
- * waits for a link to be "initialized".
- */
-static bool udev_runs_here(void)
-{
-	struct stat self, init;
-
-	if (access("/run/udev/control", F_OK))
-		return false;
-	return !stat("/proc/self/ns/net", &self) && !stat("/proc/1/ns/net", &init) &&
-	       self.st_dev == init.st_dev && self.st_ino == init.st_ino;
-}
-
-/*
- * Whether udev may still rename l, which is down: it has no entry for it
- * yet, or events are still queued. Before systemd 255 an entry says only
- * that one event was done with: a later one (coldplug, once ifname='s rules
- * are in place) may rename it. An event stuck elsewhere must not hold every
- * rail until the deadline: the queue counts only until queue_until.
+ * Whether udev may still rename l, which is down (udev.h). An event stuck
+ * elsewhere must not hold every rail until the deadline: the queue counts
+ * only until queue_until.
  */
 static bool udev_pending(struct waiter *w, const struct link *l, uint64_t now, char *why, size_t n)
 {
-	char path[48];
+	enum udev_state s;
 
 	if (!w->udev || (l->flags & IFF_UP))
 		return false;
-	snprintf(path, sizeof(path), "/run/udev/data/n%d", l->ifindex);
-	if (access(path, F_OK)) {
-		snprintf(why, n, "udev has not finished with %s (ifindex %d)", l->name, l->ifindex);
-		return true;
-	}
-	if (access("/run/udev/queue", F_OK))
+	s = udev_netdev(l->ifindex);
+	if (s == UDEV_QUEUE_BUSY && now >= w->queue_until) {
+		if (!w->queue_ignored)
+			log_warn("udev's queue is still not empty: no longer waiting for it");
+		w->queue_ignored = true;
 		return false;
-	if (now < w->queue_until) {
-		snprintf(why, n, "udev's queue is not empty: %s (ifindex %d) may yet be renamed",
-			 l->name, l->ifindex);
-		return true;
 	}
-	if (!w->queue_ignored)
-		log_warn("udev's queue is still not empty: no longer waiting for it");
-	w->queue_ignored = true;
-	return false;
+	if (s != UDEV_DONE)
+		udev_describe(s, l->name, l->ifindex, why, n);
+	return s != UDEV_DONE;
 }
 
 /* A rail found by identity, once its netdev shows up. */

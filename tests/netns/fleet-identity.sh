@@ -7,11 +7,11 @@
 # that matches nothing or two netdevs fails that rail alone, two rails on one
 # netdev fail the later, and a netdev renamed after apply (what udev does
 # between the initramfs and the real root) stays the rail's. At boot, a down
-# netdev is left to udev until udev is done with it (udev played by the test
-# in a pid and mount namespace of railup's own). pci= reads sysfs:
-# veths have no PCI device, so a sysfs tree is fabricated (--sysfs DIR) that
-# hangs the namespace's veths off PCI functions, as the kernel lays out a
-# multi-port NIC, a NUMA node each.
+# netdev is left to udev until udev is done with it, and apply leaves it down
+# (udev played by the test in a pid and mount namespace of railup's own).
+# pci= reads sysfs: veths have no PCI device, so a sysfs tree is fabricated
+# (--sysfs DIR) that hangs the namespace's veths off PCI functions, as the
+# kernel lays out a multi-port NIC, a NUMA node each.
 #
 # Not here: the 20-byte IPoIB addresses of mac= (and its 8-byte GUID form)
 # need an IPoIB netdev; guid= and ibdev= need RDMA netlink ports, which need
@@ -225,7 +225,7 @@ renamed() {
 
 # ---- udev ----
 
-# udev_boot NS PID_NS SCRIPT [BEFORE]: railup boot (-v) in NS as udev would
+# udev_railup CMD NS PID_NS SCRIPT [BEFORE]: railup CMD (-v) in NS as udev would
 # see it: in a mount namespace of its own with a tmpfs on /run that holds
 # udev's control socket's path, /run/udev/data, and, when PID_NS is "pid", in
 # a pid namespace of its own too, so that pid 1 shares its network namespace
@@ -235,9 +235,9 @@ renamed() {
 # IPv4 address on DEV), is_up DEV and ifindex DEV at hand. Output: theirs,
 # then "rc N", railup's exit status; railup's stderr is left in
 # $RU_TMP/udev-err.
-udev_boot() {
-	local ns=$1 pidns=() script=$3 before=${4:-:}
-	[ "$2" != pid ] || pidns=(--pid --fork --mount-proc)
+udev_railup() {
+	local cmd=$1 ns=$2 pidns=() script=$4 before=${5:-:}
+	[ "$3" != pid ] || pidns=(--pid --fork --mount-proc)
 	# shellcheck disable=SC2016 # expanded by the inner bash
 	in_ns "$ns" unshare --mount --propagation private "${pidns[@]}" bash -ec '
 		until_addr() { for _ in $(seq 100); do
@@ -248,14 +248,14 @@ udev_boot() {
 		mkdir -p /run/udev/data
 		: >/run/udev/control
 		eval "$7"
-		"$1" -v --no-kmsg --cmdline "$2" --conf "$3" --run-dir "$4" boot 2>"$5" &
+		"$1" -v --no-kmsg --cmdline "$2" --conf "$3" --run-dir "$4" "$8" 2>"$5" &
 		ru=$!
 		eval "$6"
 		rc=0
 		wait "$ru" || rc=$?
 		echo "rc $rc"
 	' udev-boot "$RAILUP" "$RU_CMDLINE" "$RU_CONF" "$(rundir "$ns")" "$RU_TMP/udev-err" \
-		"$script" "$before"
+		"$script" "$before" "$cmd"
 }
 
 # udev_renamed OUT LOG: udev played as udev_rename and udev_queue do (ethC
@@ -286,8 +286,8 @@ rd.rail=rail1:10.0.3.14/24,mac=02:00:00:00:00:0c
 rd.rail.verify=0 rd.rail.timeout=20'
 	local out
 	# Once rail1 (ethC, up) is configured railup has looked at rail0 too.
-	# shellcheck disable=SC2016 # run by udev_boot's bash
-	out=$(udev_boot "$NODE" pid '
+	# shellcheck disable=SC2016 # run by udev_railup's bash
+	out=$(udev_railup boot "$NODE" pid '
 		until_addr ethC && echo "ethC configured"
 		echo "ethB $(is_up ethB)"
 		ip link set ethB name enp59s0 && echo renamed
@@ -310,10 +310,10 @@ udev_queue() {
 	set_conf 'rd.rail=rail0:10.0.1.14/24,mac=02:00:00:00:00:0b
 rd.rail=rail1:10.0.3.14/24,mac=02:00:00:00:00:0c
 rd.rail.verify=0 rd.rail.timeout=20'
-	# shellcheck disable=SC2016 # run by udev_boot's bash
+	# shellcheck disable=SC2016 # run by udev_railup's bash
 	local entries='echo I:1 >/run/udev/data/n"$(ifindex ethB)"; : >/run/udev/queue' out
-	# shellcheck disable=SC2016 # run by udev_boot's bash
-	out=$(udev_boot "$NODE" pid '
+	# shellcheck disable=SC2016 # run by udev_railup's bash
+	out=$(udev_railup boot "$NODE" pid '
 		until_addr ethC && echo "ethC configured"
 		sleep 0.3
 		echo "ethB $(is_up ethB)"
@@ -326,16 +326,47 @@ rd.rail.verify=0 rd.rail.timeout=20'
 	ip -n "$NODE" link set enp59s0 down
 	set_conf 'rd.rail=rail0:10.0.1.14/24,mac=02:00:00:00:00:0b
 rd.rail.verify=0 rd.rail.timeout=2'
-	# shellcheck disable=SC2016 # run by udev_boot's bash
+	# shellcheck disable=SC2016 # run by udev_railup's bash
 	entries='echo I:1 >/run/udev/data/n"$(ifindex enp59s0)"; : >/run/udev/queue'
-	# shellcheck disable=SC2016 # run by udev_boot's bash
-	out=$(udev_boot "$NODE" pid 'until_addr enp59s0; echo "queue $(ls /run/udev/queue)"' "$entries")
+	# shellcheck disable=SC2016 # run by udev_railup's bash
+	out=$(udev_railup boot "$NODE" pid 'until_addr enp59s0; echo "queue $(ls /run/udev/queue)"' "$entries")
 	expect_lines "railup boot, udev's queue never empty" "queue /run/udev/queue
 rc 0" "$out"
 	expect_contains "railup's log" "$(cat "$RU_TMP/udev-err")" \
 		"udev's queue is still not empty: no longer waiting for it"
 	expect_lines "addresses" "enp59s0 10.0.1.14/24" "$(where_addrs "$NODE")"
 	pass "udev's queue holds a down netdev, for half the timeout at most; a rail follows its rename"
+}
+
+# apply does not wait (railup-early.service may run while udev's coldplug
+# does): a down netdev udev may yet rename is left down for railup boot,
+# and the rest of the map is applied; once udev is done, apply configures it.
+udev_apply() {
+	mac_node udevap
+	ip -n "$NODE" link set ethB down
+	set_conf 'rd.rail=rail0:10.0.1.14/24,mac=02:00:00:00:00:0b
+rd.rail=rail1:10.0.3.14/24,mac=02:00:00:00:00:0c
+rd.rail.verify=0'
+	# shellcheck disable=SC2016 # run by udev_railup's bash
+	local entry='echo I:1 >/run/udev/data/n"$(ifindex ethB)"' out
+	expect_eq "railup apply, no entry for ethB" "rc 1" "$(udev_railup apply "$NODE" pid :)"
+	expect_contains "railup's error" "$(cat "$RU_TMP/udev-err")" \
+		"rail0: plan: udev has not finished with ethB (ifindex"
+	expect_lines "addresses" "ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
+	expect_eq "ethB left down" false \
+		"$(ip -n "$NODE" -j link show ethB | jq 'any(.[0].flags[]; . == "UP")')"
+
+	out=$(udev_railup apply "$NODE" pid : "$entry; : >/run/udev/queue")
+	expect_eq "railup apply, an entry, udev's queue not empty" "rc 1" "$out"
+	expect_contains "railup's error" "$(cat "$RU_TMP/udev-err")" \
+		"rail0: plan: udev's queue is not empty: ethB (ifindex"
+	expect_lines "addresses" "ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
+
+	expect_eq "railup apply, udev done" "rc 0" "$(udev_railup apply "$NODE" pid : "$entry")"
+	expect_not_contains "railup's log" "$(cat "$RU_TMP/udev-err")" "udev"
+	expect_lines "addresses" "ethB 10.0.1.14/24
+ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
+	pass "apply leaves a down netdev udev may rename to boot"
 }
 
 # udev serves only the initial network namespace: railup in another one
@@ -347,14 +378,14 @@ udev_elsewhere() {
 	set_conf 'rd.rail=rail0:10.0.1.14/24,mac=02:00:00:00:00:0b
 rd.rail.verify=0 rd.rail.timeout=2'
 	expect_eq "railup boot, pid 1 in another namespace" "rc 0" \
-		"$(udev_boot "$NODE" host :)"
+		"$(udev_railup boot "$NODE" host :)"
 	expect_not_contains "railup's log" "$(cat "$RU_TMP/udev-err")" "udev"
 	expect_lines "addresses" "ethB 10.0.1.14/24" "$(where_addrs "$NODE")"
 
 	ru_ok "$NODE" down
 	ip -n "$NODE" link set ethB down
 	expect_eq "railup boot, udev never done with ethB" "rc 1" \
-		"$(udev_boot "$NODE" pid :)"
+		"$(udev_railup boot "$NODE" pid :)"
 	expect_contains "railup's error" "$(cat "$RU_TMP/udev-err")" \
 		"rail0: wait: not ready after 2000 ms: udev has not finished with ethB (ifindex"
 	expect_eq "ethB left down" false \
@@ -452,6 +483,7 @@ part "a netdev renamed after apply" renamed
 part "udev renames a netdev at boot" udev_rename
 part "udev's queue not empty" udev_queue
 part "udev elsewhere, or never done" udev_elsewhere
+part "apply while udev is not done" udev_apply
 part "pci= against a fabricated sysfs" by_pci
 part "guid= and ibdev= without RDMA" no_rdma
 parts_end

@@ -663,6 +663,51 @@ START_TEST(test_missing_interface)
 }
 END_TEST
 
+static struct link *link_named(struct observed *o, const char *name)
+{
+	for (unsigned i = 0; i < o->nlink; i++)
+		if (!strcmp(o->link[i].name, name))
+			return &o->link[i];
+	ck_abort_msg("no link %s", name);
+	return NULL;
+}
+
+/*
+ * A down netdev udev may still rename is left alone (brought up, it would
+ * keep the kernel's name); an up one cannot be renamed any more: planned.
+ */
+START_TEST(test_udev_unsettled)
+{
+	const struct problem *pb;
+	struct link *l;
+
+	map_ok(&fx.m, SEED_A, NULL);
+	obs_fresh(&fx.o, &fx.m);
+	link_named(&fx.o, "ib1")->udev = UDEV_NO_ENTRY;
+	link_named(&fx.o, "ib3")->udev = UDEV_QUEUE_BUSY;
+	l = link_named(&fx.o, "ib2");
+	l->udev = UDEV_QUEUE_BUSY;
+	l->flags |= IFF_UP;
+	plan_up(&fx.m, &fx.o, NULL, true, &fx.p);
+	ck_assert_uint_eq(fx.p.npb, 2);
+	pb = plan_problem(&fx.p, 1);
+	ck_assert_ptr_nonnull(pb);
+	ck_assert(pb->fatal);
+	ck_assert_str_eq(pb->msg, "udev has not finished with ib1 (ifindex 3): left down "
+				  "(railup boot waits for udev)");
+	pb = plan_problem(&fx.p, 3);
+	ck_assert_ptr_nonnull(pb);
+	ck_assert(pb->fatal);
+	ck_assert_ptr_nonnull(strstr(pb->msg, "udev's queue is not empty: ib3 (ifindex 5)"));
+	ck_assert_uint_eq(plan_count(&fx.p, ANY, 1), 0);
+	ck_assert_uint_eq(plan_count(&fx.p, ANY, 3), 0);
+	ck_assert_uint_eq(plan_count(&fx.p, CH_LINK_UP, 2), 0);
+	ck_assert_uint_eq(plan_count(&fx.p, CH_ADDR_ADD, 2), 1);
+	ck_assert_uint_eq(plan_count(&fx.p, CH_LINK_UP, 0), 1);
+	ck_assert_uint_eq(plan_count(&fx.p, CH_ROUTE_ADD, 0), 2);
+}
+END_TEST
+
 /*
  * The rail's address on another interface: not railup's to remove. plan.c
  * makes it a warning (verification then shows where the traffic lands);
@@ -1073,6 +1118,7 @@ Suite *plan_suite(void)
 	tcase_add_test(tc, test_foreign_identical_rule);
 	tcase_add_test(tc, test_foreign_rule_same_priority);
 	tcase_add_test(tc, test_missing_interface);
+	tcase_add_test(tc, test_udev_unsettled);
 	tcase_add_test(tc, test_address_elsewhere);
 	tcase_add_test(tc, test_address_other_prefix);
 	tcase_add_test(tc, test_own_address_prefix_changed);

@@ -28,6 +28,7 @@
 #include "sysctl.h"
 #include "text.h"
 #include "tokens.h"
+#include "udev.h"
 
 /* The suites, one per stage. */
 Suite *addr_suite(void);

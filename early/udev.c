@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <net/if.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rtnl.h"
+#include "udev.h"
+
+bool udev_runs_here(void)
+{
+	struct stat self, init;
+
+	if (access("/run/udev/control", F_OK))
+		return false;
+	return !stat("/proc/self/ns/net", &self) && !stat("/proc/1/ns/net", &init) &&
+	       self.st_dev == init.st_dev && self.st_ino == init.st_ino;
+}
+
+enum udev_state udev_netdev(int ifindex)
+{
+	char path[48];
+
+	snprintf(path, sizeof(path), "/run/udev/data/n%d", ifindex);
+	if (access(path, F_OK))
+		return UDEV_NO_ENTRY;
+	return access("/run/udev/queue", F_OK) ? UDEV_DONE : UDEV_QUEUE_BUSY;
+}
+
+void udev_observe(struct observed *o)
+{
+	if (!udev_runs_here())
+		return;
+	for (unsigned i = 0; i < o->nlink; i++)
+		if (!(o->link[i].flags & IFF_UP))
+			o->link[i].udev = (uint8_t)udev_netdev(o->link[i].ifindex);
+}
+
+void udev_describe(enum udev_state s, const char *name, int ifindex, char *why, size_t n)
+{
+	if (s == UDEV_NO_ENTRY)
+		snprintf(why, n, "udev has not finished with %s (ifindex %d)", name, ifindex);
+	else if (s == UDEV_QUEUE_BUSY)
+		snprintf(why, n, "udev's queue is not empty: %s (ifindex %d) may yet be renamed",
+			 name, ifindex);
+	else
+		snprintf(why, n, "udev is done with %s (ifindex %d)", name, ifindex);
+}
