@@ -19,29 +19,38 @@ static int max_level = LOG_INFO;
 static log_sink_fn *sink;
 static void *sink_arg;
 
+/* The start of a small file, or "" when it cannot be read. */
+static void read_start(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? 0 : read(fd, buf, size - 1);
+
+	buf[n > 0 ? n : 0] = '\0';
+	if (fd >= 0)
+		close(fd);
+}
+
 /*
  * When stderr is the console (an initramfs without systemd), the kernel
- * puts every kernel log line under its console log level there too: such
- * a line written to both showed twice. The level under which the kernel
- * echoes, or 0 when stderr is something else.
+ * puts every kernel log line under its console log level there too (every
+ * line, with ignore_loglevel): such a line written to both showed twice.
+ * The level under which the kernel echoes, or 0 when stderr is something else.
  */
 static int console_echo_level(void)
 {
 	struct stat err, con;
 	char buf[32];
-	ssize_t n;
-	int fd, v = 0;
+	int v = 0;
 
 	if (fstat(STDERR_FILENO, &err) || !S_ISCHR(err.st_mode) || stat("/dev/console", &con) ||
 	    err.st_rdev != con.st_rdev)
 		return 0;
-	fd = open("/proc/sys/kernel/printk", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9' && v < 100; i++)
-		v = v * 10 + (buf[i] - '0');
+	read_start("/sys/module/printk/parameters/ignore_loglevel", buf, sizeof(buf));
+	if (buf[0] == 'Y')
+		return LOG_DEBUG + 1;
+	read_start("/proc/sys/kernel/printk", buf, sizeof(buf));
+	for (const char *c = buf; *c >= '0' && *c <= '9' && v < 100; c++)
+		v = v * 10 + (*c - '0');
 	return v;
 }
 
