@@ -52,6 +52,14 @@ static struct change *add(struct plan *p, enum change_op op, int rail, const cha
 	return c;
 }
 
+/* A route of railup's to delete, with its device (by name, as ip(8) takes it). */
+static void del_route(struct plan *p, const struct observed *o, int rail, const struct route *e)
+{
+	const struct link *l = e->oif ? observed_link_by_index(o, e->oif) : NULL;
+
+	add(p, CH_ROUTE_DEL, rail, l ? l->name : "")->route = *e;
+}
+
 /*
  * Room for n changes at once: a rail planned brings about eight (link,
  * address, two routes, rule, three values), and growing the list by
@@ -382,7 +390,7 @@ static void plan_stale(struct ctx *c, const uint8_t *rails, bool globals)
 
 		if (e->protocol == RAILUP_PROTO && (ri < 0 || !is_wanted_route(c, ri, e)) &&
 		    in_scope(rails, ri, globals))
-			add(c->p, CH_ROUTE_DEL, ri, "")->route = *e;
+			del_route(c->p, c->o, ri, e);
 	}
 }
 
@@ -677,7 +685,7 @@ void plan_down(const struct observed *o, struct plan *p)
 			add(p, CH_RULE_DEL, -1, "")->rule = o->rule[i];
 	for (unsigned i = 0; i < o->nroute; i++)
 		if (o->route[i].protocol == RAILUP_PROTO)
-			add(p, CH_ROUTE_DEL, -1, "")->route = o->route[i];
+			del_route(p, o, -1, &o->route[i]);
 	for (unsigned i = 0; i < o->nowned; i++)
 		undo(p, &o->owned[i], observed_link_by_index(o, o->owned[i].ifindex));
 	sort_phases(p);

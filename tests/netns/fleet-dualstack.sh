@@ -232,10 +232,10 @@ drop_v6() {
 rd.rail=ib1:10.0.2.14/24:10.0.2.1"
 	ru_ok "$NODE" plan
 	expect_lines "plan: the IPv6 rails' routes go" \
-		"ip -6 route del default via fd00:1::1 src fd00:1::14 table 101 proto 114
-ip -6 route del default via fd00:3::1 src fd00:3::14 table 103 proto 114
-ip -6 route del fd00:1::/64 src fd00:1::14 table 101 proto 114
-ip -6 route del fd00:3::/64 src fd00:3::14 table 103 proto 114" \
+		"ip -6 route del default via fd00:1::1 dev ib0 src fd00:1::14 table 101 proto 114
+ip -6 route del default via fd00:3::1 dev ib2 src fd00:3::14 table 103 proto 114
+ip -6 route del fd00:1::/64 dev ib0 src fd00:1::14 table 101 proto 114
+ip -6 route del fd00:3::/64 dev ib2 src fd00:3::14 table 103 proto 114" \
 		"$(grep '^ip -6 route' <<<"$RU_OUT" | LC_ALL=C sort)"
 	ru_ok "$NODE" apply
 	expect_eq "IPv6 rules after the IPv6 rails went" "" "$(rules6 "$NODE")"

@@ -535,7 +535,9 @@ START_TEST(test_table_changed)
 				  plan_count(&fx.p, ANY, 3),
 			  0);
 	expect_foreign_untouched(&fx.p);
-	expect_line(&fx.p, "ip route del 10.0.1.0/24 src 10.0.1.14 table 101 proto 114 scope link");
+	expect_line(
+		&fx.p,
+		"ip route del 10.0.1.0/24 dev ib0 src 10.0.1.14 table 101 proto 114 scope link");
 	expect_line(&fx.p,
 		    "ip route add default via 10.0.1.1 dev ib0 src 10.0.1.14 table 201 proto 114");
 	plan_free(&fx.p);
@@ -971,8 +973,11 @@ START_TEST(test_down)
 	ck_assert_uint_eq(all_change(&fx.p, SC_RP_FILTER)->forget, 1);
 	expect_foreign_untouched(&fx.p);
 	expect_line(&fx.p, "ip rule del from 10.0.1.14 lookup 101 priority 1001 proto 114");
-	expect_line(&fx.p, "ip route del 10.0.1.0/24 src 10.0.1.14 table 101 proto 114 scope link");
-	expect_line(&fx.p, "ip route del default via 10.0.3.1 src 10.0.3.14 table 103 proto 114");
+	expect_line(
+		&fx.p,
+		"ip route del 10.0.1.0/24 dev ib0 src 10.0.1.14 table 101 proto 114 scope link");
+	expect_line(&fx.p,
+		    "ip route del default via 10.0.3.1 dev ib2 src 10.0.3.14 table 103 proto 114");
 	expect_line(&fx.p, "ip address del 10.0.1.14/24 dev ib0");
 	expect_line(&fx.p, "sysctl -w net.ipv4.conf.ib2.arp_ignore=0");
 	expect_line(&fx.p, "sysctl -w net.ipv4.conf.all.rp_filter=0");
