@@ -225,7 +225,7 @@ static int up(const struct opts *opt, bool dry)
 	}
 	identify(&m, &o);
 	/* apply does not wait: a netdev udev may yet rename is boot's to wait for. */
-	udev_observe(&o);
+	udev_observe(&o, &m);
 	todo = alive(&m);
 	plan_up(&m, &o, todo, true, &p);
 	note_problems(&m, &p);

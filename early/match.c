@@ -121,16 +121,11 @@ int match_rail(const struct rail *r, const struct observed *o, const struct rdma
 
 static const struct railmap *sort_map;
 
-static const char *netdev_of(const struct rail *r)
-{
-	return r->st.ifname[0] ? r->st.ifname : r->name;
-}
-
 static int by_netdev(const void *a, const void *b)
 {
 	const struct rail *x = &sort_map->rail[*(const unsigned *)a];
 	const struct rail *y = &sort_map->rail[*(const unsigned *)b];
-	int c = strcmp(netdev_of(x), netdev_of(y));
+	int c = strcmp(rail_netdev(x), rail_netdev(y));
 
 	if (!c)
 		c = x->addr.family - y->addr.family;
@@ -151,10 +146,10 @@ static void fail_shared(struct railmap *m)
 	for (unsigned i = 1, owner = 0; i < m->n; i++) {
 		struct rail *q = &m->rail[ix[owner]], *r = &m->rail[ix[i]];
 
-		if (q->addr.family != r->addr.family || strcmp(netdev_of(q), netdev_of(r)))
+		if (q->addr.family != r->addr.family || strcmp(rail_netdev(q), rail_netdev(r)))
 			owner = i;
 		else if (r->st.phase != RAIL_FAILED)
-			rail_fail(r, "match", "%s is rail %s's already", netdev_of(r), q->name);
+			rail_fail(r, "match", "%s is rail %s's already", rail_netdev(r), q->name);
 	}
 	free(ix);
 }

@@ -74,12 +74,6 @@ static void reserve(struct plan *p, unsigned n)
 	}
 }
 
-/* The netdev a rail uses: found by identity earlier, or named by its label. */
-static const char *rail_ifname(const struct rail *r)
-{
-	return r->st.ifname[0] ? r->st.ifname : r->name;
-}
-
 /*
  * A NIC carries at most one rail per address family, and the families have
  * separate tables: rails are found by (table, family) and (ifname, family).
@@ -93,7 +87,7 @@ static int table_key(const struct rail *r, uint32_t table, uint8_t family)
 
 static int ifname_key(const struct rail *r, const char *name, uint8_t family)
 {
-	int c = strcmp(rail_ifname(r), name);
+	int c = strcmp(rail_netdev(r), name);
 
 	if (c)
 		return c;
@@ -111,7 +105,7 @@ static int ifname_cmp(const void *a, const void *b)
 {
 	const struct rail *y = &sort_ctx->m->rail[*(const unsigned *)b];
 
-	return ifname_key(&sort_ctx->m->rail[*(const unsigned *)a], rail_ifname(y), y->addr.family);
+	return ifname_key(&sort_ctx->m->rail[*(const unsigned *)a], rail_netdev(y), y->addr.family);
 }
 
 static int rule_cmp(const void *x, const void *y)
@@ -350,7 +344,7 @@ static void plan_rule(struct ctx *c, int ri)
 		}
 	}
 	if (!have)
-		add(c->p, CH_RULE_ADD, ri, rail_ifname(r))->rule = want;
+		add(c->p, CH_RULE_ADD, ri, rail_netdev(r))->rule = want;
 }
 
 static bool in_scope(const uint8_t *rails, int ri, bool globals)
@@ -529,11 +523,11 @@ static void plan_devconf(struct ctx *c, int ri, const struct link *l)
 static void plan_rail(struct ctx *c, int ri)
 {
 	const struct rail *r = &c->m->rail[ri];
-	const struct link *l = observed_link(c->o, rail_ifname(r));
+	const struct link *l = observed_link(c->o, rail_netdev(r));
 	unsigned mark = c->p->n;
 
 	if (!l) {
-		problem(c->p, ri, true, "interface %s not found", rail_ifname(r));
+		problem(c->p, ri, true, "interface %s not found", rail_netdev(r));
 		return;
 	}
 	if (l->udev != UDEV_DONE && !(l->flags & IFF_UP)) {

@@ -375,6 +375,11 @@ void rail_fail(struct rail *r, const char *stage, const char *fmt, ...)
 	va_end(ap);
 }
 
+const char *rail_netdev(const struct rail *r)
+{
+	return r->st.ifname[0] ? r->st.ifname : r->name;
+}
+
 const char *rail_phase_name(enum rail_phase p)
 {
 	static const char *const names[] = { "pending",	   "absent",   "ready",

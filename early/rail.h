@@ -177,5 +177,7 @@ bool railmap_has_templates(const struct railmap *m);
 void rail_fail(struct rail *r, const char *stage, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 const char *rail_phase_name(enum rail_phase p);
+/* The rail's netdev: the one found by identity, or the one its label names. */
+const char *rail_netdev(const struct rail *r);
 
 #endif

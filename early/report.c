@@ -306,7 +306,7 @@ static void state_text(struct text *t, const struct railmap *m, enum boot_result
 		char a[ADDR_STRLEN], d[TEXT_DEC_MAX];
 
 		shq(t, "RAIL", i, "NAME", r->name);
-		shq(t, "RAIL", i, "IFNAME", r->st.ifname[0] ? r->st.ifname : r->name);
+		shq(t, "RAIL", i, "IFNAME", rail_netdev(r));
 		shq(t, "RAIL", i, "ADDRESS", addr_fmt(&r->addr, true, a));
 		shq(t, "RAIL", i, "PHASE", rail_phase_name(r->st.phase));
 		shq(t, "RAIL", i, "REQUIRED", r->o.required ? "1" : "0");

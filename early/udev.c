@@ -27,13 +27,24 @@ enum udev_state udev_netdev(int ifindex)
 	return access("/run/udev/queue", F_OK) ? UDEV_DONE : UDEV_QUEUE_BUSY;
 }
 
-void udev_observe(struct observed *o)
+void udev_observe(struct observed *o, const struct railmap *m)
 {
-	if (!udev_runs_here())
-		return;
-	for (unsigned i = 0; i < o->nlink; i++)
-		if (!(o->link[i].flags & IFF_UP))
-			o->link[i].udev = (uint8_t)udev_netdev(o->link[i].ifindex);
+	int runs = -1;
+
+	for (unsigned i = 0; i < m->n; i++) {
+		const struct rail *r = &m->rail[i];
+		const struct link *l;
+
+		if (r->st.phase == RAIL_FAILED)
+			continue;
+		l = observed_link(o, rail_netdev(r));
+		if (!l || (l->flags & IFF_UP))
+			continue;
+		if (runs < 0)
+			runs = udev_runs_here();
+		if (runs)
+			o->link[l - o->link].udev = (uint8_t)udev_netdev(l->ifindex);
+	}
 }
 
 void udev_describe(enum udev_state s, const char *name, int ifindex, char *why, size_t n)

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 struct observed;
+struct railmap;
 
 enum udev_state {
 	UDEV_DONE,	 /* or no udev here: nothing to wait for */
@@ -28,8 +29,8 @@ bool udev_runs_here(void);
  * rules are in place) may rename it, hence the queue.
  */
 enum udev_state udev_netdev(int ifindex);
-/* Each down link's udev_state, where udev runs here (up links: UDEV_DONE). */
-void udev_observe(struct observed *o);
+/* The udev_state of each rail's netdev that is down, where udev runs here. */
+void udev_observe(struct observed *o, const struct railmap *m);
 /* s, of netdev name, for a message. */
 void udev_describe(enum udev_state s, const char *name, int ifindex, char *why, size_t n);
 

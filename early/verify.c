@@ -69,7 +69,7 @@ void verify_audit(const struct railmap *m, const struct observed *o, unsigned i,
 		  struct rail_check *c)
 {
 	const struct rail *r = &m->rail[i];
-	const char *ifname = r->st.ifname[0] ? r->st.ifname : r->name;
+	const char *ifname = rail_netdev(r);
 	const struct laddr *a = observed_addr(o, &r->addr);
 
 	memset(c, 0, sizeof(*c));

@@ -22,7 +22,9 @@
 #                 verify both before switch_root; the rest is systemd-ok's,
 #                 on ib0 and ib1 and their rxe_ib0, rxe_ib1.
 #   systemd-root  no rd.rail: the initramfs leaves the rails alone; the root's
-#                 /etc/railup.conf makes railup-early.service apply and
+#                 /etc/railup.conf makes railup-early.service apply (or
+#                 leave the NICs, still down, to udev: its database is
+#                 emptied at switch_root until the coldplug) and
 #                 railup.service load Soft-RoCE, wait and verify.
 #   systemd-continue  a third, required rail whose NIC never appears,
 #                 rd.rail.timeout=3, policy continue: the console shows railup's

@@ -145,8 +145,12 @@ systemd-ok)
 systemd-root)
 	vm_check_fails "$S: railup did not run in the initramfs (no rd.rail, no conf)" sh -c \
 		"journalctl -b -q --no-pager -u railup-initrd.service | grep -q 'rails:'"
-	vm_check "$S: railup-early.service applied the map" sh -c \
-		"journalctl -b -q --no-pager -u railup-early.service | grep -q 'ib0: configured'"
+	# The initramfs's udev database is emptied at switch_root
+	# (initrd-udevadm-cleanup-db): until the root's coldplug has seen a
+	# NIC again udev may yet rename it, and apply leaves it down.
+	vm_check "$S: railup-early.service applied the map or left the NICs to udev" sh -c \
+		"journalctl -b -q --no-pager -u railup-early.service |
+			grep -Eq 'ib0: (configured|plan: udev has not finished with ib0|plan: udev.s queue is not empty: ib0)'"
 	vm_check "$S: railup.service loaded Soft-RoCE and verified" sh -c \
 		"journalctl -b -q --no-pager -u railup.service | grep -q '2 rails: 2 verified'"
 	;;
