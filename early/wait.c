@@ -187,8 +187,7 @@ static bool check(struct waiter *w, unsigned i, uint64_t now)
 		return false;
 	l = rail_link(w, r, p);
 	if (!l) {
-		snprintf(p->why, sizeof(p->why), "interface %s did not appear",
-			 r->st.ifname[0] ? r->st.ifname : r->name);
+		snprintf(p->why, sizeof(p->why), "interface %s did not appear", rail_netdev(r));
 		return false;
 	}
 	name = l->name;
@@ -235,8 +234,9 @@ static bool check(struct waiter *w, unsigned i, uint64_t now)
 }
 
 /* Applies one link event to the observed links. */
-static void on_event(struct waiter *w, const struct nlmsghdr *h)
+static void on_event(void *arg, const struct nlmsghdr *h)
 {
+	struct waiter *w = arg;
 	struct link l;
 
 	if (h->nlmsg_type == RTM_DELLINK) {
@@ -249,33 +249,39 @@ static void on_event(struct waiter *w, const struct nlmsghdr *h)
 	}
 }
 
-/* Reads what the events socket holds; 1 when it overflowed and the links must be read anew. */
-static int drain(struct waiter *w)
+/*
+ * Reads everything fd holds, each message to fn (NULL: dropped). 1 when
+ * the socket overflowed: events were lost, and the state must be read anew.
+ */
+static int recv_events(int fd, void (*fn)(void *arg, const struct nlmsghdr *h), void *arg)
 {
 	static char buf[64 * 1024] __attribute__((aligned(8)));
+	int lost = 0;
 
 	for (;;) {
-		ssize_t n = recv(w->events, buf, sizeof(buf), 0);
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
 		int left = (int)n;
 
-		if (n < 0)
-			return errno == ENOBUFS ? 1 : 0;
-		for (const struct nlmsghdr *h = (void *)buf; NLMSG_OK(h, left);
+		if (n < 0 && errno == ENOBUFS) {
+			lost = 1;
+			continue;
+		}
+		if (n <= 0)
+			return lost;
+		for (const struct nlmsghdr *h = (void *)buf; fn && NLMSG_OK(h, left);
 		     h = NLMSG_NEXT(h, left))
-			on_event(w, h);
+			fn(arg, h);
 	}
 }
 
 bool wait_event(int fd, uint64_t deadline)
 {
-	static char buf[16 * 1024] __attribute__((aligned(8)));
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	uint64_t now = clock_ms();
 
 	if (fd < 0 || now >= deadline || poll(&pfd, 1, (int)(deadline - now)) <= 0)
 		return false;
-	while (recv(fd, buf, sizeof(buf), 0) > 0 || errno == ENOBUFS)
-		;
+	recv_events(fd, NULL, NULL);
 	return true;
 }
 
@@ -344,7 +350,7 @@ int wait_rails(struct nl *nl, struct railmap *m, struct observed *o, uint64_t de
 		wake = next_wake(&w, deadline);
 		if (poll(&pfd, w.events >= 0, (int)(wake > now ? wake - now : 0)) > 0) {
 			heard = clock_us(CLOCK_MONOTONIC);
-			refresh = drain(&w) == 1;
+			refresh = recv_events(w.events, on_event, &w) == 1;
 		}
 	}
 	for (unsigned i = 0; i < m->n; i++)
