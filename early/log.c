@@ -54,14 +54,7 @@ static int console_echo_level(void)
 	return v;
 }
 
-void log_setup(bool kmsg, int level)
-{
-	use_kmsg = kmsg;
-	max_level = level;
-	echo_below = kmsg ? console_echo_level() : 0;
-}
-
-bool log_stderr_is_journal(void)
+static bool stderr_is_journal(void)
 {
 	const char *e = getenv("JOURNAL_STREAM");
 	unsigned long long dev, ino;
@@ -77,6 +70,13 @@ bool log_stderr_is_journal(void)
 	ino = strtoull(e, &end, 10);
 	return end != e && !*end && dev == (unsigned long long)st.st_dev &&
 	       ino == (unsigned long long)st.st_ino;
+}
+
+void log_setup(enum log_kmsg kmsg, int level)
+{
+	use_kmsg = kmsg == KMSG_ON || (kmsg == KMSG_UNLESS_JOURNAL && !stderr_is_journal());
+	max_level = level;
+	echo_below = use_kmsg ? console_echo_level() : 0;
 }
 
 void log_set_sink(log_sink_fn *fn, void *arg)

@@ -12,13 +12,18 @@
 #include <stddef.h>
 #include <syslog.h>
 
-void log_setup(bool kmsg, int max_level);
-/*
- * Whether stderr is the journal ($JOURNAL_STREAM names it): the journal
- * keeps the messages and a unit's console gets them from it, so a copy in
- * the kernel log would show every line twice there.
- */
-bool log_stderr_is_journal(void);
+enum log_kmsg {
+	KMSG_OFF,
+	KMSG_ON,
+	/*
+	 * Unless stderr is the journal ($JOURNAL_STREAM names it): the journal
+	 * keeps the messages and a unit's console gets them from it, so a copy
+	 * in the kernel log would show every line twice there.
+	 */
+	KMSG_UNLESS_JOURNAL,
+};
+
+void log_setup(enum log_kmsg kmsg, int max_level);
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_err(...)	log_msg(LOG_ERR, __VA_ARGS__)

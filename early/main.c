@@ -52,16 +52,16 @@ static const char usage[] =
 static const struct {
 	const char *name;
 	int (*fn)(const struct opts *);
-	bool kmsg; /* logs to the kernel log unless told otherwise */
+	enum log_kmsg kmsg; /* unless --kmsg or --no-kmsg says */
 } commands[] = {
 	/* clang-format off */
-	{ "apply", cmd_apply, false },
-	{ "plan", cmd_plan, false },
-	{ "status", cmd_status, false },
-	{ "health", cmd_health, false },
-	{ "down", cmd_down, false },
-	{ "boot", cmd_boot, true },
-	{ "export", cmd_export, false },
+	{ "apply", cmd_apply, KMSG_OFF },
+	{ "plan", cmd_plan, KMSG_OFF },
+	{ "status", cmd_status, KMSG_OFF },
+	{ "health", cmd_health, KMSG_OFF },
+	{ "down", cmd_down, KMSG_OFF },
+	{ "boot", cmd_boot, KMSG_UNLESS_JOURNAL },
+	{ "export", cmd_export, KMSG_OFF },
 	/* clang-format on */
 };
 
@@ -87,7 +87,7 @@ int main(int argc, char **argv)
 		.conf = "/etc/railup.conf",
 		.rundir = "/run/railup",
 	};
-	int level = LOG_INFO, c, kmsg = -1;
+	int level = LOG_INFO, c, kmsg = -1; /* an enum log_kmsg when given */
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "qvhV", longopts, NULL)) != -1) {
@@ -112,10 +112,10 @@ int main(int argc, char **argv)
 			o.metrics = optarg;
 			break;
 		case 'k':
-			kmsg = 1;
+			kmsg = KMSG_ON;
 			break;
 		case 'K':
-			kmsg = 0;
+			kmsg = KMSG_OFF;
 			break;
 		case 'q':
 			level = LOG_WARNING;
@@ -149,8 +149,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[optind], commands[i].name)) {
-			log_setup(kmsg < 0 ? commands[i].kmsg && !log_stderr_is_journal() : kmsg,
-				  level);
+			log_setup(kmsg < 0 ? commands[i].kmsg : (enum log_kmsg)kmsg, level);
 			return commands[i].fn(&o);
 		}
 	fprintf(stderr, "railup: \"%s\": no such command (see --help)\n", argv[optind]);

@@ -68,7 +68,7 @@ END_TEST
 
 START_TEST(test_levels)
 {
-	log_setup(false, LOG_WARNING);
+	log_setup(KMSG_OFF, LOG_WARNING);
 	log_info("not shown");
 	log_debug("not shown");
 	log_warn("shown %d", 1);

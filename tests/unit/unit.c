@@ -41,14 +41,14 @@ void logcap_reset(void)
 void logcap_setup(void)
 {
 	logcap_reset();
-	log_setup(false, LOG_DEBUG);
+	log_setup(KMSG_OFF, LOG_DEBUG);
 	log_set_sink(capture, &logcap);
 }
 
 void logcap_teardown(void)
 {
 	log_set_sink(NULL, NULL);
-	log_setup(false, LOG_INFO);
+	log_setup(KMSG_OFF, LOG_INFO);
 }
 
 const char *logcap_find(const char *needle)

@@ -256,7 +256,8 @@ happy)
 		"$(grep -o '"boot":{"phase":"verified","stage":"","error":""},"ok":true' $OUT | grep -c .)"
 	# Again with stderr the journal, as railup's units have it: the
 	# journal keeps the lines, the kernel log gets none (each would show
-	# twice on the console); then with $JOURNAL_STREAM naming another stream.
+	# twice on the console) unless --kmsg says; then with $JOURNAL_STREAM
+	# naming another stream.
 	summary="4 rails: 4 verified, 0 configured, 0 failed"
 	: >$ERR
 	export JOURNAL_STREAM
@@ -266,9 +267,12 @@ happy)
 		"$RC $(grep -cxF "railup: $summary" $ERR)"
 	vm_check_eq "$S: boot, stderr the journal: the kernel log has the summary once still" 1 \
 		"$(kmsg | grep -cxF "5 $summary")"
+	run_railup --kmsg boot
+	vm_check_eq "$S: boot --kmsg, stderr the journal: the kernel log has it again" "0 2" \
+		"$RC $(kmsg | grep -cxF "5 $summary")"
 	JOURNAL_STREAM=1:1
 	run_railup boot
-	vm_check_eq "$S: boot, \$JOURNAL_STREAM another stream: the kernel log has it again" "0 2" \
+	vm_check_eq "$S: boot, \$JOURNAL_STREAM another stream: the kernel log has it again" "0 3" \
 		"$RC $(kmsg | grep -cxF "5 $summary")"
 	unset JOURNAL_STREAM
 	;;
