@@ -6,7 +6,8 @@
 # netdevs, swapped MACs move the rails (it is the MAC, not the name), a MAC
 # that matches nothing or two netdevs fails that rail alone, two rails on one
 # netdev fail the later, and a netdev renamed after apply (what udev does
-# between the initramfs and the real root) stays the rail's. At boot, a down
+# between the initramfs and the real root) stays the rail's, as does one
+# renamed while boot waits for it (followed by ifindex). At boot, a down
 # netdev is left to udev until udev is done with it, and apply leaves it down
 # (udev played by the test in a pid and mount namespace of railup's own).
 # pci= reads sysfs: veths have no PCI device, so a sysfs tree is fabricated
@@ -20,6 +21,8 @@
 # (ibdev=rxe0, and pci= of a virtio NIC).
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/netns/lib-fault.sh
+. "$(dirname "$0")/lib-fault.sh"
 
 # set_mac NS IF MAC
 set_mac() {
@@ -338,6 +341,36 @@ rc 0" "$out"
 	pass "udev's queue holds a down netdev, for half the timeout at most; a rail follows its rename"
 }
 
+# While railup boot waits, a rail found by identity is followed by ifindex:
+# its netdev, brought up by railup and still without carrier, is taken down,
+# renamed and brought up again (as a rename outside udev's namespace goes),
+# and the rail is configured under the new name.
+follow_rename() {
+	mac_node follow
+	local port i
+	port=$(peer_port "$NODE" ethB "$SW")
+	ip -n "$SW" link set "$port" down
+	ip -n "$NODE" link set ethB down
+	set_conf 'rd.rail=rail0:10.0.1.14/24,mac=02:00:00:00:00:0b
+rd.rail.verify=0 rd.rail.timeout=5'
+	ru_bg "$NODE" boot --no-kmsg
+	for i in $(seq 100); do
+		[ "$(ip -n "$NODE" -j link show ethB | jq 'any(.[0].flags[]; . == "UP")')" = false ] ||
+			break
+		sleep 0.05
+	done
+	[ "$i" -lt 100 ] || fail "railup boot did not bring ethB up"
+	ip -n "$NODE" link set ethB down
+	ip -n "$NODE" link set ethB name enp59s0
+	ip -n "$NODE" link set enp59s0 up
+	ip -n "$SW" link set "$port" up
+	ru_join
+	expect_rc "railup boot" 0
+	expect_contains "railup's log" "$RU_ERR" "rail0: ethB is now enp59s0"
+	expect_lines "addresses" "enp59s0 10.0.1.14/24" "$(where_addrs "$NODE")"
+	pass "a rail is followed through its netdev's rename while it waits"
+}
+
 # apply does not wait (railup-early.service may run while udev's coldplug
 # does): a down netdev udev may yet rename is left down for railup boot,
 # and the rest of the map is applied; once udev is done, apply configures it.
@@ -484,6 +517,7 @@ part "udev renames a netdev at boot" udev_rename
 part "udev's queue not empty" udev_queue
 part "udev elsewhere, or never done" udev_elsewhere
 part "apply while udev is not done" udev_apply
+part "a rename while boot waits" follow_rename
 part "pci= against a fabricated sysfs" by_pci
 part "guid= and ibdev= without RDMA" no_rdma
 parts_end
