@@ -144,7 +144,9 @@ static void note_problems(struct railmap *m, const struct plan *p)
 	for (unsigned i = 0; i < p->npb; i++) {
 		const struct problem *pb = &p->pb[i];
 
-		if (pb->rail >= 0 && pb->fatal)
+		if (pb->rail >= 0 && pb->later)
+			rail_absent(&m->rail[pb->rail], "plan", "%s", pb->msg);
+		else if (pb->rail >= 0 && pb->fatal)
 			rail_fail(&m->rail[pb->rail], "plan", "%s", pb->msg);
 		else if (pb->rail >= 0)
 			log_warn("%s: %s", m->rail[pb->rail].name, pb->msg);
@@ -153,10 +155,12 @@ static void note_problems(struct railmap *m, const struct plan *p)
 	}
 }
 
+/* A required rail failed, or was left for later: not done either way. */
 static bool required_failed(const struct railmap *m)
 {
 	for (unsigned i = 0; i < m->n; i++)
-		if (m->rail[i].st.phase == RAIL_FAILED && m->rail[i].o.required)
+		if ((m->rail[i].st.phase == RAIL_FAILED || m->rail[i].st.phase == RAIL_ABSENT) &&
+		    m->rail[i].o.required)
 			return true;
 	return false;
 }
@@ -232,14 +236,12 @@ static int up(const struct opts *opt, bool dry)
 	if (dry) {
 		plan_print(stdout, &p);
 		for (unsigned i = 0; i < m.n; i++)
-			if (m.rail[i].st.phase == RAIL_FAILED)
-				log_msg(m.rail[i].o.required ? LOG_ERR : LOG_WARNING, "%s: %s: %s",
-					m.rail[i].name, m.rail[i].st.stage, m.rail[i].st.error);
+			report_stopped(&m.rail[i]);
 	} else {
 		/* What belongs to no rail (conf/all as the map asks) failing fails apply too. */
 		global_failed = apply_plan(&nl, &m, &o, &p, opt->rundir);
 		for (unsigned i = 0; i < m.n; i++)
-			if (m.rail[i].st.phase != RAIL_FAILED)
+			if (m.rail[i].st.phase != RAIL_FAILED && m.rail[i].st.phase != RAIL_ABSENT)
 				m.rail[i].st.phase = RAIL_CONFIGURED;
 		keep_verified(opt, &m, &p);
 		report_outcome(&m);

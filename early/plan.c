@@ -34,6 +34,7 @@ static void problem(struct plan *p, int rail, bool fatal, const char *fmt, ...)
 	pb = &p->pb[p->npb++];
 	pb->rail = rail;
 	pb->fatal = fatal;
+	pb->later = false;
 	va_start(ap, fmt);
 	vsnprintf(pb->msg, sizeof(pb->msg), fmt, ap);
 	va_end(ap);
@@ -536,6 +537,7 @@ static void plan_rail(struct ctx *c, int ri)
 		/* Brought up now, it would keep a name udev is about to change. */
 		udev_describe(l->udev, l->name, l->ifindex, why, sizeof(why));
 		problem(c->p, ri, true, "%s: left down (railup boot waits for udev)", why);
+		c->p->pb[c->p->npb - 1].later = true;
 		return;
 	}
 	if (!plan_address(c, ri, l))

@@ -51,6 +51,7 @@ struct change {
 struct problem {
 	int rail;   /* -1: the map as a whole */
 	bool fatal; /* the rail is left unconfigured */
+	bool later; /* and that is no error: its netdev is not ready for it yet */
 	char msg[240];
 };
 

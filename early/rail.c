@@ -362,16 +362,31 @@ int railmap_resolve_hosts(struct railmap *m, uint64_t index)
 	return check_unique(m);
 }
 
+static void rail_stop(struct rail *r, enum rail_phase phase, const char *stage, const char *fmt,
+		      va_list ap)
+{
+	if (r->st.phase == RAIL_FAILED)
+		return;
+	r->st.phase = phase;
+	r->st.stage = stage;
+	vsnprintf(r->st.error, sizeof(r->st.error), fmt, ap);
+}
+
 void rail_fail(struct rail *r, const char *stage, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (r->st.phase == RAIL_FAILED)
-		return;
-	r->st.phase = RAIL_FAILED;
-	r->st.stage = stage;
 	va_start(ap, fmt);
-	vsnprintf(r->st.error, sizeof(r->st.error), fmt, ap);
+	rail_stop(r, RAIL_FAILED, stage, fmt, ap);
+	va_end(ap);
+}
+
+void rail_absent(struct rail *r, const char *stage, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rail_stop(r, RAIL_ABSENT, stage, fmt, ap);
 	va_end(ap);
 }
 

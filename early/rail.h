@@ -65,7 +65,7 @@ struct rail_match {
 /* Where a rail stands; it only moves forward, or to FAILED. */
 enum rail_phase {
 	RAIL_PENDING,
-	RAIL_ABSENT,	 /* its netdev is not (yet) there */
+	RAIL_ABSENT,	 /* its netdev is not (yet) there to configure: left for boot */
 	RAIL_READY,	 /* present, up, carrier (and RDMA port ACTIVE) */
 	RAIL_CONFIGURED, /* tables, rule and sysctls in place */
 	RAIL_VERIFIED,
@@ -175,6 +175,9 @@ bool railmap_has_templates(const struct railmap *m);
 
 /* Records a rail's failure at a stage (the first one sticks). */
 void rail_fail(struct rail *r, const char *stage, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Records why a rail is left for later (RAIL_ABSENT); a failure still wins. */
+void rail_absent(struct rail *r, const char *stage, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 const char *rail_phase_name(enum rail_phase p);
 /* The rail's netdev: the one found by identity, or the one its label names. */

@@ -194,23 +194,33 @@ void report_status(FILE *f, const struct railmap *m, const struct rail_check *c,
 		pending ? "; the map's own settings are not in place" : "");
 }
 
+bool report_stopped(const struct rail *r)
+{
+	if (r->st.phase == RAIL_FAILED)
+		log_msg(r->o.required ? LOG_ERR : LOG_WARNING, "%s: %s: %s", r->name, r->st.stage,
+			r->st.error);
+	else if (r->st.phase == RAIL_ABSENT)
+		log_notice("%s: %s: %s", r->name, r->st.stage, r->st.error);
+	return r->st.phase == RAIL_FAILED || r->st.phase == RAIL_ABSENT;
+}
+
 void report_outcome(const struct railmap *m)
 {
 	unsigned count[RAIL_FAILED + 1] = { 0 };
+	char absent[32] = "";
 
 	for (unsigned i = 0; i < m->n; i++) {
 		const struct rail *r = &m->rail[i];
 
 		count[r->st.phase]++;
-		if (r->st.phase == RAIL_FAILED)
-			log_msg(r->o.required ? LOG_ERR : LOG_WARNING, "%s: %s: %s", r->name,
-				r->st.stage, r->st.error);
-		else
+		if (!report_stopped(r))
 			log_info("%s: %s", r->name, rail_phase_name(r->st.phase));
 	}
+	if (count[RAIL_ABSENT])
+		snprintf(absent, sizeof(absent), ", %u absent", count[RAIL_ABSENT]);
 	log_msg(count[RAIL_FAILED] ? LOG_ERR : LOG_NOTICE,
-		"%u rail%s: %u verified, %u configured, %u failed", m->n, m->n == 1 ? "" : "s",
-		count[RAIL_VERIFIED], count[RAIL_CONFIGURED], count[RAIL_FAILED]);
+		"%u rail%s: %u verified, %u configured, %u failed%s", m->n, m->n == 1 ? "" : "s",
+		count[RAIL_VERIFIED], count[RAIL_CONFIGURED], count[RAIL_FAILED], absent);
 }
 
 enum boot_result report_result(const struct railmap *m, enum rail_phase enough)

@@ -31,6 +31,8 @@ void report_status(FILE *f, const struct railmap *m, const struct rail_check *c,
 
 /* One line per rail (its phase, or its stage and error) and a summary. */
 void report_outcome(const struct railmap *m);
+/* The line of a rail that failed or was left for later (true), or nothing. */
+bool report_stopped(const struct rail *r);
 
 /* The boot's verdict. */
 enum boot_result { BOOT_OK, BOOT_DEGRADED, BOOT_FAILED, BOOT_DISABLED, BOOT_INVALID };

@@ -383,15 +383,20 @@ rd.rail.verify=0'
 	# shellcheck disable=SC2016 # run by udev_railup's bash
 	local entry='echo I:1 >/run/udev/data/n"$(ifindex ethB)"' out
 	expect_eq "railup apply, no entry for ethB" "rc 1" "$(udev_railup apply "$NODE" pid :)"
-	expect_contains "railup's error" "$(cat "$RU_TMP/udev-err")" \
+	expect_contains "railup's log" "$(cat "$RU_TMP/udev-err")" \
 		"rail0: plan: udev has not finished with ethB (ifindex"
+	# Left for boot, which is no failure.
+	expect_contains "railup's summary" "$(cat "$RU_TMP/udev-err")" \
+		"2 rails: 0 verified, 1 configured, 0 failed, 1 absent"
+	expect_lines "state: rail0 absent, rail1 configured" "RAIL0_PHASE='absent'
+RAIL1_PHASE='configured'" "$(grep '_PHASE=' "$(rundir "$NODE")/state")"
 	expect_lines "addresses" "ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
 	expect_eq "ethB left down" false \
 		"$(ip -n "$NODE" -j link show ethB | jq 'any(.[0].flags[]; . == "UP")')"
 
 	out=$(udev_railup apply "$NODE" pid : "$entry; : >/run/udev/queue")
 	expect_eq "railup apply, an entry, udev's queue not empty" "rc 1" "$out"
-	expect_contains "railup's error" "$(cat "$RU_TMP/udev-err")" \
+	expect_contains "railup's log" "$(cat "$RU_TMP/udev-err")" \
 		"rail0: plan: udev's queue is not empty: ethB (ifindex"
 	expect_lines "addresses" "ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
 

@@ -60,6 +60,48 @@ START_TEST(test_state_round_trip)
 }
 END_TEST
 
+/* The level of the first kept message containing needle, or -1. */
+static int level_of(const char *needle)
+{
+	for (unsigned i = 0; i < logcap.n && i < LOGCAP_MAX; i++)
+		if (strstr(logcap.msg[i], needle))
+			return logcap.level[i];
+	return -1;
+}
+
+/*
+ * A rail left for later (apply, before udev is done with its netdev) is
+ * told at notice level and counted apart: no failure. A failure wins over it.
+ */
+START_TEST(test_outcome_absent)
+{
+	struct railmap m;
+
+	map_ok(&m, "rd.rail=ib0:10.0.1.14/24 rd.rail=ib1:10.0.2.14/24 rd.rail=ib2:10.0.3.14/24",
+	       NULL);
+	m.rail[0].st.phase = RAIL_CONFIGURED;
+	rail_absent(&m.rail[1], "plan", "udev has not finished with %s", "ib1");
+	rail_absent(&m.rail[2], "plan", "udev has not finished with %s", "ib2");
+	report_outcome(&m);
+	ck_assert_int_eq(level_of("ib0: configured"), LOG_INFO);
+	ck_assert_int_eq(level_of("ib1: plan: udev has not finished with ib1"), LOG_NOTICE);
+	ck_assert_int_eq(level_of("3 rails: 0 verified, 1 configured, 0 failed, 2 absent"),
+			 LOG_NOTICE);
+	ck_assert_uint_eq(logcap.errors, 0);
+	ck_assert_int_eq(report_result(&m, RAIL_CONFIGURED), BOOT_FAILED);
+
+	logcap_reset();
+	rail_fail(&m.rail[2], "route", "no");
+	rail_absent(&m.rail[2], "plan", "later");
+	ck_assert_int_eq(m.rail[2].st.phase, RAIL_FAILED);
+	report_outcome(&m);
+	ck_assert_int_eq(level_of("ib2: route: no"), LOG_ERR);
+	ck_assert_int_eq(level_of("3 rails: 0 verified, 1 configured, 1 failed, 1 absent"),
+			 LOG_ERR);
+	railmap_free(&m);
+}
+END_TEST
+
 Suite *report_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -67,6 +109,10 @@ Suite *report_suite(void)
 
 	tcase_add_checked_fixture(tc, unit_dir_setup, unit_dir_teardown);
 	tcase_add_test(tc, test_state_round_trip);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("outcome");
+	tcase_add_checked_fixture(tc, logcap_setup, logcap_teardown);
+	tcase_add_test(tc, test_outcome_absent);
 	suite_add_tcase(s, tc);
 	return s;
 }
