@@ -159,8 +159,7 @@ static void note_problems(struct railmap *m, const struct plan *p)
 static bool required_failed(const struct railmap *m)
 {
 	for (unsigned i = 0; i < m->n; i++)
-		if ((m->rail[i].st.phase == RAIL_FAILED || m->rail[i].st.phase == RAIL_ABSENT) &&
-		    m->rail[i].o.required)
+		if (rail_stopped(&m->rail[i]) && m->rail[i].o.required)
 			return true;
 	return false;
 }
@@ -241,7 +240,7 @@ static int up(const struct opts *opt, bool dry)
 		/* What belongs to no rail (conf/all as the map asks) failing fails apply too. */
 		global_failed = apply_plan(&nl, &m, &o, &p, opt->rundir);
 		for (unsigned i = 0; i < m.n; i++)
-			if (m.rail[i].st.phase != RAIL_FAILED && m.rail[i].st.phase != RAIL_ABSENT)
+			if (!rail_stopped(&m.rail[i]))
 				m.rail[i].st.phase = RAIL_CONFIGURED;
 		keep_verified(opt, &m, &p);
 		report_outcome(&m);

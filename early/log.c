@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "text.h"
 
 #define KMSG_PER_OPEN 8
 
@@ -19,17 +20,6 @@ static int max_level = LOG_INFO;
 static log_sink_fn *sink;
 static void *sink_arg;
 
-/* The start of a small file, or "" when it cannot be read. */
-static void read_start(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? 0 : read(fd, buf, size - 1);
-
-	buf[n > 0 ? n : 0] = '\0';
-	if (fd >= 0)
-		close(fd);
-}
-
 /*
  * When stderr is the console (an initramfs without systemd), the kernel
  * puts every kernel log line under its console log level there too (every
@@ -39,18 +29,23 @@ static void read_start(const char *path, char *buf, size_t size)
 static int console_echo_level(void)
 {
 	struct stat err, con;
-	char buf[32];
+	char *s;
+	size_t n;
+	bool every;
 	int v = 0;
 
 	if (fstat(STDERR_FILENO, &err) || !S_ISCHR(err.st_mode) || stat("/dev/console", &con) ||
 	    err.st_rdev != con.st_rdev)
 		return 0;
-	read_start("/sys/module/printk/parameters/ignore_loglevel", buf, sizeof(buf));
-	if (buf[0] == 'Y')
+	s = text_load("/sys/module/printk/parameters/ignore_loglevel", 64, &n);
+	every = s && s[0] == 'Y';
+	free(s);
+	if (every)
 		return LOG_DEBUG + 1;
-	read_start("/proc/sys/kernel/printk", buf, sizeof(buf));
-	for (const char *c = buf; *c >= '0' && *c <= '9' && v < 100; c++)
+	s = text_load("/proc/sys/kernel/printk", 64, &n);
+	for (const char *c = s; c && *c >= '0' && *c <= '9' && v < 100; c++)
 		v = v * 10 + (*c - '0');
+	free(s);
 	return v;
 }
 

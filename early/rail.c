@@ -390,6 +390,11 @@ void rail_absent(struct rail *r, const char *stage, const char *fmt, ...)
 	va_end(ap);
 }
 
+bool rail_stopped(const struct rail *r)
+{
+	return r->st.phase == RAIL_FAILED || r->st.phase == RAIL_ABSENT;
+}
+
 const char *rail_netdev(const struct rail *r)
 {
 	return r->st.ifname[0] ? r->st.ifname : r->name;

@@ -179,6 +179,8 @@ void rail_fail(struct rail *r, const char *stage, const char *fmt, ...)
 /* Records why a rail is left for later (RAIL_ABSENT); a failure still wins. */
 void rail_absent(struct rail *r, const char *stage, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Failed, or left for later: nothing more is done with it in this run. */
+bool rail_stopped(const struct rail *r);
 const char *rail_phase_name(enum rail_phase p);
 /* The rail's netdev: the one found by identity, or the one its label names. */
 const char *rail_netdev(const struct rail *r);

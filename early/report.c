@@ -201,7 +201,7 @@ bool report_stopped(const struct rail *r)
 			r->st.error);
 	else if (r->st.phase == RAIL_ABSENT)
 		log_notice("%s: %s: %s", r->name, r->st.stage, r->st.error);
-	return r->st.phase == RAIL_FAILED || r->st.phase == RAIL_ABSENT;
+	return rail_stopped(r);
 }
 
 void report_outcome(const struct railmap *m)
