@@ -228,6 +228,21 @@ renamed() {
 
 # ---- udev ----
 
+# down_node TAG MORE: mac_node TAG with ethB down, and the map rail0 (found
+# by ethB's MAC) and MORE (rails, options)
+down_node() {
+	mac_node "$1"
+	ip -n "$NODE" link set ethB down
+	set_conf "rd.rail=rail0:10.0.1.14/24,mac=02:00:00:00:00:0b
+$2"
+}
+RAIL1_C='rd.rail=rail1:10.0.3.14/24,mac=02:00:00:00:00:0c'
+
+# node_up IF: true or false, whether NODE's IF is up
+node_up() {
+	ip -n "$NODE" -j link show "$1" | jq 'any(.[0].flags[]; . == "UP")'
+}
+
 # udev_railup CMD NS PID_NS SCRIPT [BEFORE]: railup CMD (-v) in NS as udev would
 # see it: in a mount namespace of its own with a tmpfs on /run that holds
 # udev's control socket's path, /run/udev/data, and, when PID_NS is "pid", in
@@ -282,11 +297,8 @@ ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
 # until udev's database has its entry, then finds it again by MAC under its
 # new name. One that is up already (no rename can happen) is not waited for.
 udev_rename() {
-	mac_node udev
-	ip -n "$NODE" link set ethB down
-	set_conf 'rd.rail=rail0:10.0.1.14/24,mac=02:00:00:00:00:0b
-rd.rail=rail1:10.0.3.14/24,mac=02:00:00:00:00:0c
-rd.rail.verify=0 rd.rail.timeout=20'
+	down_node udev "$RAIL1_C
+rd.rail.verify=0 rd.rail.timeout=20"
 	local out
 	# Once rail1 (ethC, up) is configured railup has looked at rail0 too.
 	# shellcheck disable=SC2016 # run by udev_railup's bash
@@ -308,11 +320,8 @@ rd.rail.verify=0 rd.rail.timeout=20'
 # by identity is followed through the rename. An event stuck elsewhere holds
 # it only until half the rail timeout.
 udev_queue() {
-	mac_node udevq
-	ip -n "$NODE" link set ethB down
-	set_conf 'rd.rail=rail0:10.0.1.14/24,mac=02:00:00:00:00:0b
-rd.rail=rail1:10.0.3.14/24,mac=02:00:00:00:00:0c
-rd.rail.verify=0 rd.rail.timeout=20'
+	down_node udevq "$RAIL1_C
+rd.rail.verify=0 rd.rail.timeout=20"
 	# shellcheck disable=SC2016 # run by udev_railup's bash
 	local entries='echo I:1 >/run/udev/data/n"$(ifindex ethB)"; : >/run/udev/queue' out
 	# shellcheck disable=SC2016 # run by udev_railup's bash
@@ -346,17 +355,13 @@ rc 0" "$out"
 # renamed and brought up again (as a rename outside udev's namespace goes),
 # and the rail is configured under the new name.
 follow_rename() {
-	mac_node follow
+	down_node follow 'rd.rail.verify=0 rd.rail.timeout=5'
 	local port i
 	port=$(peer_port "$NODE" ethB "$SW")
 	ip -n "$SW" link set "$port" down
-	ip -n "$NODE" link set ethB down
-	set_conf 'rd.rail=rail0:10.0.1.14/24,mac=02:00:00:00:00:0b
-rd.rail.verify=0 rd.rail.timeout=5'
 	ru_bg "$NODE" boot --no-kmsg
 	for i in $(seq 100); do
-		[ "$(ip -n "$NODE" -j link show ethB | jq 'any(.[0].flags[]; . == "UP")')" = false ] ||
-			break
+		[ "$(node_up ethB)" = false ] || break
 		sleep 0.05
 	done
 	[ "$i" -lt 100 ] || fail "railup boot did not bring ethB up"
@@ -375,11 +380,8 @@ rd.rail.verify=0 rd.rail.timeout=5'
 # does): a down netdev udev may yet rename is left down for railup boot,
 # and the rest of the map is applied; once udev is done, apply configures it.
 udev_apply() {
-	mac_node udevap
-	ip -n "$NODE" link set ethB down
-	set_conf 'rd.rail=rail0:10.0.1.14/24,mac=02:00:00:00:00:0b
-rd.rail=rail1:10.0.3.14/24,mac=02:00:00:00:00:0c
-rd.rail.verify=0'
+	down_node udevap "$RAIL1_C
+rd.rail.verify=0"
 	# shellcheck disable=SC2016 # run by udev_railup's bash
 	local entry='echo I:1 >/run/udev/data/n"$(ifindex ethB)"' out
 	expect_eq "railup apply, no entry for ethB" "rc 1" "$(udev_railup apply "$NODE" pid :)"
@@ -392,7 +394,7 @@ rd.rail.verify=0'
 RAIL1_PHASE='configured'" "$(grep '_PHASE=' "$(rundir "$NODE")/state")"
 	expect_lines "addresses" "ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
 	expect_eq "ethB left down" false \
-		"$(ip -n "$NODE" -j link show ethB | jq 'any(.[0].flags[]; . == "UP")')"
+		"$(node_up ethB)"
 
 	out=$(udev_railup apply "$NODE" pid : "$entry; : >/run/udev/queue")
 	expect_eq "railup apply, an entry, udev's queue not empty" "rc 1" "$out"
@@ -411,10 +413,7 @@ ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
 # (pid 1 elsewhere) does not wait for entries that will never come; and an
 # entry that never comes fails the rail at the deadline, saying why.
 udev_elsewhere() {
-	mac_node udevns
-	ip -n "$NODE" link set ethB down
-	set_conf 'rd.rail=rail0:10.0.1.14/24,mac=02:00:00:00:00:0b
-rd.rail.verify=0 rd.rail.timeout=2'
+	down_node udevns 'rd.rail.verify=0 rd.rail.timeout=2'
 	expect_eq "railup boot, pid 1 in another namespace" "rc 0" \
 		"$(udev_railup boot "$NODE" host :)"
 	expect_not_contains "railup's log" "$(cat "$RU_TMP/udev-err")" "udev"
@@ -427,7 +426,7 @@ rd.rail.verify=0 rd.rail.timeout=2'
 	expect_contains "railup's error" "$(cat "$RU_TMP/udev-err")" \
 		"rail0: wait: not ready after 2000 ms: udev has not finished with ethB (ifindex"
 	expect_eq "ethB left down" false \
-		"$(ip -n "$NODE" -j link show ethB | jq 'any(.[0].flags[]; . == "UP")')"
+		"$(node_up ethB)"
 	expect_eq "addresses" "" "$(where_addrs "$NODE")"
 	pass "no wait outside udev's namespace; a netdev udev never finishes fails its rail"
 }
