@@ -93,7 +93,10 @@ static bool needs_rdma(const struct railmap *m)
 	return false;
 }
 
-/* Rails found by identity get their netdev; those that match none or several fail. */
+/*
+ * Rails found by identity get their netdev; one that matches several fails,
+ * one that matches none (yet) is absent: apply does not wait for NICs.
+ */
 static void identify(struct railmap *m, const struct observed *o)
 {
 	struct rdma_port *ports = NULL;
@@ -101,7 +104,7 @@ static void identify(struct railmap *m, const struct observed *o)
 
 	if (needs_rdma(m))
 		rdma_ports(&ports, &n);
-	match_rails(m, o, ports, n, true);
+	match_rails(m, o, ports, n, RAIL_ABSENT);
 	free(ports);
 }
 
@@ -128,23 +131,27 @@ static int resolve_hosts(struct railmap *m, const struct observed *o)
 	return 0;
 }
 
-/* A flag per rail that has not failed: what is left to plan. */
+/* A flag per rail that has not stopped (failed, or absent): what is left to plan. */
 static uint8_t *alive(const struct railmap *m)
 {
 	uint8_t *v = xcalloc(m->n, 1);
 
 	for (unsigned i = 0; i < m->n; i++)
-		v[i] = m->rail[i].st.phase != RAIL_FAILED;
+		v[i] = !rail_stopped(&m->rail[i]);
 	return v;
 }
 
-/* Problems the planner found: a fatal one fails its rail, the rest are warnings. */
-static void note_problems(struct railmap *m, const struct plan *p)
+/*
+ * Problems the planner found: a fatal one fails its rail (one about a netdev
+ * not there yet leaves it absent, unless boot waited for it), the rest are
+ * warnings.
+ */
+static void note_problems(struct railmap *m, const struct plan *p, bool waited)
 {
 	for (unsigned i = 0; i < p->npb; i++) {
 		const struct problem *pb = &p->pb[i];
 
-		if (pb->rail >= 0 && pb->later)
+		if (pb->rail >= 0 && pb->later && !waited)
 			rail_absent(&m->rail[pb->rail], "plan", "%s", pb->msg);
 		else if (pb->rail >= 0 && pb->fatal)
 			rail_fail(&m->rail[pb->rail], "plan", "%s", pb->msg);
@@ -231,7 +238,7 @@ static int up(const struct opts *opt, bool dry)
 	udev_observe(&o, &m);
 	todo = alive(&m);
 	plan_up(&m, &o, todo, true, &p);
-	note_problems(&m, &p);
+	note_problems(&m, &p, false);
 	if (dry) {
 		plan_print(stdout, &p);
 		for (unsigned i = 0; i < m.n; i++)
@@ -312,7 +319,7 @@ static void survey(const struct opts *opt, struct nl *nl, struct railmap *m,
 	unsigned np;
 
 	rdma_ports(&ports, &np);
-	match_rails(m, o, ports, np, true);
+	match_rails(m, o, ports, np, RAIL_FAILED);
 	s->records = report_state_read(opt->rundir, &s->nrecords);
 	s->boot = xcalloc(m->n, sizeof(*s->boot));
 	s->c = xcalloc(m->n, sizeof(*s->c));
@@ -478,7 +485,8 @@ static void configure_one(struct railmap *m, unsigned i, void *arg)
 
 	only[i] = 1;
 	plan_up(m, &b->o, only, false, &p);
-	note_problems(m, &p);
+	/* Gone again since it was ready: boot waited for it, so it failed. */
+	note_problems(m, &p, true);
 	if (r->st.phase != RAIL_FAILED)
 		apply_plan(&b->nl, m, &b->o, &p, b->opt->rundir);
 	if (r->st.phase != RAIL_FAILED) {
@@ -607,7 +615,7 @@ int cmd_boot(const struct opts *opt)
 	} else {
 		none = xcalloc(m.n, 1);
 		plan_up(&m, &b.o, none, true, &p);
-		note_problems(&m, &p);
+		note_problems(&m, &p, true);
 		apply_plan(&b.nl, &m, &b.o, &p, opt->rundir);
 		free(none);
 		/* One deadline for the whole wait, the host index's included. */

@@ -155,7 +155,7 @@ static void fail_shared(struct railmap *m)
 }
 
 void match_rails(struct railmap *m, const struct observed *o, const struct rdma_port *ports,
-		 unsigned nports, bool final)
+		 unsigned nports, enum rail_phase unmatched)
 {
 	char why[160];
 
@@ -163,11 +163,13 @@ void match_rails(struct railmap *m, const struct observed *o, const struct rdma_
 		struct rail *r = &m->rail[i];
 		int ret;
 
-		if (r->match.kind == MATCH_NAME || r->st.phase == RAIL_FAILED)
+		if (r->match.kind == MATCH_NAME || rail_stopped(r))
 			continue;
 		ret = match_rail(r, o, ports, nports, r->st.ifname, why, sizeof(why));
-		if (ret < 0 || (ret == 0 && final))
+		if (ret < 0 || (ret == 0 && unmatched == RAIL_FAILED))
 			rail_fail(r, "match", "%s", why);
+		else if (ret == 0 && unmatched == RAIL_ABSENT)
+			rail_absent(r, "match", "%s", why);
 	}
 	fail_shared(m);
 }

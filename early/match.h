@@ -26,12 +26,13 @@ int match_rail(const struct rail *r, const struct observed *o, const struct rdma
 	       unsigned nports, char ifname[IFNAMSIZ], char *why, size_t len);
 
 /*
- * Every rail found by identity: matched, or failed at stage "match" (when
- * final, a rail that matches nothing fails too; while waiting it may yet
- * appear). Two rails of one family on the same netdev fail the later one.
+ * Every rail found by identity: matched, or failed at stage "match". One that
+ * matches nothing is put in phase unmatched: RAIL_PENDING (it may yet
+ * appear), RAIL_ABSENT (apply: left for boot) or RAIL_FAILED. Two rails of
+ * one family on the same netdev fail the later one.
  */
 void match_rails(struct railmap *m, const struct observed *o, const struct rdma_port *ports,
-		 unsigned nports, bool final);
+		 unsigned nports, enum rail_phase unmatched);
 
 /* What status shows of a netdev's hardware (the mapping NCCL_IB_HCA users need). */
 struct ident {

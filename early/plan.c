@@ -23,9 +23,9 @@ struct ctx {
 
 static const struct ctx *sort_ctx;
 
-static void problem(struct plan *p, int rail, bool fatal, const char *fmt, ...)
+static struct problem *problem(struct plan *p, int rail, bool fatal, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-static void problem(struct plan *p, int rail, bool fatal, const char *fmt, ...)
+static struct problem *problem(struct plan *p, int rail, bool fatal, const char *fmt, ...)
 {
 	struct problem *pb;
 	va_list ap;
@@ -38,6 +38,7 @@ static void problem(struct plan *p, int rail, bool fatal, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(pb->msg, sizeof(pb->msg), fmt, ap);
 	va_end(ap);
+	return pb;
 }
 
 static struct change *add(struct plan *p, enum change_op op, int rail, const char *ifname)
@@ -528,7 +529,7 @@ static void plan_rail(struct ctx *c, int ri)
 	unsigned mark = c->p->n;
 
 	if (!l) {
-		problem(c->p, ri, true, "interface %s not found", rail_netdev(r));
+		problem(c->p, ri, true, "interface %s not found", rail_netdev(r))->later = true;
 		return;
 	}
 	if (l->udev != UDEV_DONE && !(l->flags & IFF_UP)) {
@@ -536,8 +537,8 @@ static void plan_rail(struct ctx *c, int ri)
 
 		/* Brought up now, it would keep a name udev is about to change. */
 		udev_describe(l->udev, l->name, l->ifindex, why, sizeof(why));
-		problem(c->p, ri, true, "%s: left down (railup boot waits for udev)", why);
-		c->p->pb[c->p->npb - 1].later = true;
+		problem(c->p, ri, true, "%s: left down (railup boot waits for udev)", why)->later =
+			true;
 		return;
 	}
 	if (!plan_address(c, ri, l))

@@ -200,7 +200,9 @@ bool report_stopped(const struct rail *r)
 		log_msg(r->o.required ? LOG_ERR : LOG_WARNING, "%s: %s: %s", r->name, r->st.stage,
 			r->st.error);
 	else if (r->st.phase == RAIL_ABSENT)
-		log_notice("%s: %s: %s", r->name, r->st.stage, r->st.error);
+		/* A required one makes apply exit 1: -q must still say why. */
+		log_msg(r->o.required ? LOG_WARNING : LOG_NOTICE, "%s: %s: %s", r->name,
+			r->st.stage, r->st.error);
 	return rail_stopped(r);
 }
 

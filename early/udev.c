@@ -35,7 +35,7 @@ void udev_observe(struct observed *o, const struct railmap *m)
 		const struct rail *r = &m->rail[i];
 		const struct link *l;
 
-		if (r->st.phase == RAIL_FAILED)
+		if (rail_stopped(r))
 			continue;
 		l = observed_link(o, rail_netdev(r));
 		if (!l || (l->flags & IFF_UP))

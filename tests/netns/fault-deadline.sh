@@ -14,11 +14,6 @@
 # shellcheck source=tests/netns/lib-fault.sh
 . "$(dirname "$0")/lib-fault.sh"
 
-# state NS KEY: a value of the boot's state file
-state() {
-	sed -n "s/^$2='\{0,1\}\([^']*\)'\{0,1\}$/\1/p" "$(rundir "$1")/state"
-}
-
 deadline() {
 	local required=$1 map start took i
 	build_four_rails "d$required"
@@ -35,20 +30,20 @@ rd.rail.verify=0 rd.rail.modules= rd.rail.timeout=2"
 	[ "$took" -ge 2000 ] && [ "$took" -lt 4000 ] || fail "boot took $took ms; the deadline is 2000"
 	if [ "$required" = 1 ]; then
 		expect_rc "boot, two required rails not ready" 1
-		expect_eq "state: result" failed "$(state "$NODE" RAILUP_RESULT)"
+		expect_eq "state: result" failed "$(run_state "$NODE" RAILUP_RESULT)"
 	else
 		expect_rc "boot, two rails required=0 not ready" 0
-		expect_eq "state: result" degraded "$(state "$NODE" RAILUP_RESULT)"
+		expect_eq "state: result" degraded "$(run_state "$NODE" RAILUP_RESULT)"
 	fi
 	expect_eq "state: rails, verified, failed" "4 2 2" \
-		"$(state "$NODE" RAILUP_RAILS) $(state "$NODE" RAILUP_VERIFIED) $(state "$NODE" RAILUP_FAILED)"
+		"$(run_state "$NODE" RAILUP_RAILS) $(run_state "$NODE" RAILUP_VERIFIED) $(run_state "$NODE" RAILUP_FAILED)"
 	for i in 0 1; do
-		expect_eq "state: ib$i's phase" verified "$(state "$NODE" RAIL${i}_PHASE)"
+		expect_eq "state: ib$i's phase" verified "$(run_state "$NODE" RAIL${i}_PHASE)"
 	done
 	for i in 2 3; do
 		expect_eq "state: ib$i's phase, stage" "failed wait" \
-			"$(state "$NODE" RAIL${i}_PHASE) $(state "$NODE" RAIL${i}_STAGE)"
-		expect_contains "state: ib$i's error" "$(state "$NODE" RAIL${i}_ERROR)" \
+			"$(run_state "$NODE" RAIL${i}_PHASE) $(run_state "$NODE" RAIL${i}_STAGE)"
+		expect_contains "state: ib$i's error" "$(run_state "$NODE" RAIL${i}_ERROR)" \
 			"not ready after 2000 ms: ib$i has no carrier"
 		expect_contains "boot's message" "$RU_ERR" "ib$i: wait: not ready after 2000 ms"
 		expect_eq "ib$i's address (nothing of a failed rail)" "" "$(addrs "$NODE" ib$i)"

@@ -20,11 +20,6 @@
 MAP_BOOT="$MAP_A
 rd.rail.verify=0 rd.rail.modules= rd.rail.timeout=10"
 
-# state NS KEY: a value of the boot's state file
-state() {
-	sed -n "s/^$2='\{0,1\}\([^']*\)'\{0,1\}$/\1/p" "$(rundir "$1")/state"
-}
-
 flapping() {
 	local port i err
 	build_four_rails f1
@@ -45,17 +40,17 @@ flapping() {
 	expect_eq "ib3 configured (times)" 1 "$(grep -c 'ib3: configured' <<<"$err" || true)"
 	if [ "$RU_RC" -eq 0 ]; then
 		printf '     (boot: every rail verified)\n'
-		expect_eq "state: result" ok "$(state "$NODE" RAILUP_RESULT)"
-		expect_eq "state: verified" 4 "$(state "$NODE" RAILUP_VERIFIED)"
+		expect_eq "state: result" ok "$(run_state "$NODE" RAILUP_RESULT)"
+		expect_eq "state: verified" 4 "$(run_state "$NODE" RAILUP_VERIFIED)"
 		expect_wrong "$NODE" "after boot" ""
 	else
 		printf '     (boot: ib3 caught without carrier at verification)\n'
 		expect_eq "boot's exit" 1 "$RU_RC"
 		expect_contains "boot's message" "$err" "ib3: verify: ib3 has no carrier"
-		expect_eq "state: result" failed "$(state "$NODE" RAILUP_RESULT)"
+		expect_eq "state: result" failed "$(run_state "$NODE" RAILUP_RESULT)"
 		expect_eq "state: ib3's phase, stage" "failed verify" \
-			"$(state "$NODE" RAIL3_PHASE) $(state "$NODE" RAIL3_STAGE)"
-		expect_eq "state: verified" 3 "$(state "$NODE" RAILUP_VERIFIED)"
+			"$(run_state "$NODE" RAIL3_PHASE) $(run_state "$NODE" RAIL3_STAGE)"
+		expect_eq "state: verified" 3 "$(run_state "$NODE" RAILUP_VERIFIED)"
 		expect_wrong "$NODE" "after boot" ib3
 	fi
 	owned_reported "$NODE" "after boot"
@@ -88,7 +83,7 @@ overflow() {
 	[ "$(grep 'sendto(' "$RU_TRACE" | grep -c RTM_GETLINK)" -ge 2 ] ||
 		fail "railup did not read the links anew after the overflow"
 	expect_eq "ib3 configured (times)" 1 "$(grep -c 'ib3: configured' <<<"$RU_ERR" || true)"
-	expect_eq "state: result" ok "$(state "$NODE" RAILUP_RESULT)"
+	expect_eq "state: result" ok "$(run_state "$NODE" RAILUP_RESULT)"
 	expect_wrong "$NODE" "after boot" ""
 	owned_reported "$NODE" "after boot"
 	pass "link events overflowing the socket: the links are read anew"

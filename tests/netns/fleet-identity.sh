@@ -4,12 +4,15 @@
 #
 # mac= is tested on veths with MACs set here: labels rail0.. find their
 # netdevs, swapped MACs move the rails (it is the MAC, not the name), a MAC
-# that matches nothing or two netdevs fails that rail alone, two rails on one
+# that matches two netdevs fails that rail alone (one that matches nothing
+# leaves it absent at apply), two rails on one
 # netdev fail the later, and a netdev renamed after apply (what udev does
 # between the initramfs and the real root) stays the rail's, as does one
 # renamed while boot waits for it (followed by ifindex). At boot, a down
 # netdev is left to udev until udev is done with it, and apply leaves it down
 # (udev played by the test in a pid and mount namespace of railup's own).
+# apply does not wait: a rail whose identity matches no netdev (yet) is
+# absent there, not failed; status fails it.
 # pci= reads sysfs: veths have no PCI device, so a sysfs tree is fabricated
 # (--sysfs DIR) that hangs the namespace's veths off PCI functions, as the
 # kernel lays out a multi-port NIC, a NUMA node each.
@@ -125,7 +128,8 @@ ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
 	pass "swapped MACs swap the rails"
 }
 
-# A MAC that matches nothing fails that rail alone, quoting the option.
+# A MAC that matches nothing: apply leaves that rail alone absent (its NIC
+# may not be there yet), status fails it; both quote the option.
 no_match() {
 	mac_node none
 	set_conf "$MAP_MAC
@@ -134,6 +138,9 @@ rd.rail=rail3:10.0.4.14/24,mac=02:00:00:00:00:99"
 	expect_rc "apply with a rail whose MAC matches nothing" 1
 	expect_contains "apply's stderr" "$RU_ERR" \
 		"rail3: match: mac=02:00:00:00:00:99 matches no interface"
+	expect_contains "apply's summary" "$RU_ERR" "4 rails: 0 verified, 3 configured, 0 failed, 1 absent"
+	expect_eq "state: rail3's phase, result" "absent failed" \
+		"$(run_state "$NODE" RAIL3_PHASE) $(run_state "$NODE" RAILUP_RESULT)"
 	expect_lines "the other rails are configured" "ethA 10.0.2.14/24
 ethB 10.0.1.14/24
 ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
@@ -157,7 +164,9 @@ ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
 rd.rail=rail3:10.0.4.14/24,mac=02:00:00:00:00:99,required=0"
 	ru_ok "$NODE" apply
 	expect_contains "apply's stderr (optional rail)" "$RU_ERR" "matches no interface"
-	pass "a MAC that matches nothing fails its rail alone"
+	expect_eq "state: rail3's phase, result (optional rail)" "absent degraded" \
+		"$(run_state "$NODE" RAIL3_PHASE) $(run_state "$NODE" RAILUP_RESULT)"
+	pass "a MAC that matches nothing: absent at apply, failed at status, that rail alone"
 }
 
 # One MAC on two netdevs: ambiguous, the rail fails and nothing is installed for it.

@@ -260,6 +260,11 @@ rundir() {
 	echo "$RU_TMP/run-${1#"$RU_PFX"}"
 }
 
+# run_state NS KEY: a value of railup's state file in NS's run directory
+run_state() {
+	sed -n "s/^$2='\{0,1\}\([^']*\)'\{0,1\}$/\1/p" "$(rundir "$1")/state"
+}
+
 # ru NS ARGS...: railup ARGS in NS; sets RU_RC, RU_OUT, RU_ERR and never
 # fails by itself. The log shows the command, its status and its stderr.
 ru() {

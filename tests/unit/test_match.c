@@ -395,7 +395,7 @@ START_TEST(test_match_rails)
 	       "rd.rail=rail5:10.0.6.14/24,mac=02:00:00:00:00:03 "
 	       "rd.rail=rail6:10.0.7.14/24,mac=02:00:00:00:00:99",
 	       NULL);
-	match_rails(&m, &o, ports, ARRAY_SIZE(ports), false);
+	match_rails(&m, &o, ports, ARRAY_SIZE(ports), RAIL_PENDING);
 	ck_assert_str_eq(m.rail[0].st.ifname, "ib0");
 	ck_assert_str_eq(m.rail[1].st.ifname, "ib1");
 	ck_assert_str_eq(m.rail[2].st.ifname, "eth2");
@@ -417,7 +417,17 @@ START_TEST(test_match_rails)
 	/* Not there yet, and not final: it may still appear. */
 	ck_assert_int_ne(m.rail[7].st.phase, RAIL_FAILED);
 
-	match_rails(&m, &o, ports, ARRAY_SIZE(ports), true);
+	/* apply's: absent, and left so by a later call (a failure would still win). */
+	match_rails(&m, &o, ports, ARRAY_SIZE(ports), RAIL_ABSENT);
+	ck_assert_int_eq(m.rail[7].st.phase, RAIL_ABSENT);
+	ck_assert_str_eq(m.rail[7].st.stage, "match");
+	ck_assert_msg(strstr(m.rail[7].st.error, "mac=02:00:00:00:00:99 matches no interface"),
+		      "%s", m.rail[7].st.error);
+	match_rails(&m, &o, ports, ARRAY_SIZE(ports), RAIL_FAILED);
+	ck_assert_int_eq(m.rail[7].st.phase, RAIL_ABSENT);
+	/* status's: failed. */
+	m.rail[7].st.phase = RAIL_PENDING;
+	match_rails(&m, &o, ports, ARRAY_SIZE(ports), RAIL_FAILED);
 	ck_assert_int_eq(m.rail[7].st.phase, RAIL_FAILED);
 	ck_assert_str_eq(m.rail[7].st.stage, "match");
 	ck_assert_msg(strstr(m.rail[7].st.error, "mac=02:00:00:00:00:99 matches no interface"),
@@ -442,7 +452,7 @@ START_TEST(test_match_rails_three)
 	       "rd.rail=b:10.0.2.14/24,mac=02:00:00:00:00:06 "
 	       "rd.rail=c:10.0.3.14/24,mac=02:00:00:00:00:06",
 	       NULL);
-	match_rails(&m, &o, ports, ARRAY_SIZE(ports), true);
+	match_rails(&m, &o, ports, ARRAY_SIZE(ports), RAIL_FAILED);
 	ck_assert_int_ne(m.rail[0].st.phase, RAIL_FAILED);
 	ck_assert_int_eq(m.rail[1].st.phase, RAIL_FAILED);
 	ck_assert_int_eq(m.rail[2].st.phase, RAIL_FAILED);
