@@ -21,7 +21,10 @@ enum udev_state {
 	UDEV_QUEUE_BUSY, /* an entry, but events are queued: one may rename it */
 };
 
-/* Whether udev runs and serves this process's network namespace. */
+/*
+ * Whether udev runs (something listens at its control socket) and serves
+ * this process's network namespace.
+ */
 bool udev_runs_here(void);
 /*
  * Where udev stands with netdev ifindex. Before systemd 255 an entry says

@@ -10,7 +10,8 @@
 # between the initramfs and the real root) stays the rail's, as does one
 # renamed while boot waits for it (followed by ifindex). At boot, a down
 # netdev is left to udev until udev is done with it, and apply leaves it down
-# (udev played by the test in a pid and mount namespace of railup's own).
+# (udev played by the test in a pid and mount namespace of railup's own); a
+# control socket a killed udevd left behind is no udev to wait for.
 # apply does not wait: a rail whose identity matches no netdev (yet) is
 # absent there, not failed; status fails it.
 # pci= reads sysfs: veths have no PCI device, so a sysfs tree is fabricated
@@ -26,6 +27,8 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/netns/lib-fault.sh
 . "$(dirname "$0")/lib-fault.sh"
+UNIXSOCK=$RU_TMP/unixsock
+"${HOST_CC:-cc}" -O1 -o "$UNIXSOCK" "$(dirname "$0")/unixsock.c" || fail "cannot build unixsock"
 
 # set_mac NS IF MAC
 set_mac() {
@@ -254,7 +257,8 @@ node_up() {
 
 # udev_railup CMD NS PID_NS SCRIPT [BEFORE]: railup CMD (-v) in NS as udev would
 # see it: in a mount namespace of its own with a tmpfs on /run that holds
-# udev's control socket's path, /run/udev/data, and, when PID_NS is "pid", in
+# udev's control socket (listening, or stale when UDEV_CONTROL=stale: as a
+# killed udevd leaves it), /run/udev/data, and, when PID_NS is "pid", in
 # a pid namespace of its own too, so that pid 1 shares its network namespace
 # (the initramfs's view; without it, pid 1 is the host's init in another
 # namespace, which udev does not serve). BEFORE runs before railup starts,
@@ -273,16 +277,19 @@ udev_railup() {
 		ifindex() { ip -j link show "$1" | jq .[0].ifindex; }
 		mount -t tmpfs run /run
 		mkdir -p /run/udev/data
-		: >/run/udev/control
+		udevd=
+		if [ "$9" = stale ]; then "${10}" /run/udev/control stale
+		else udevd=$("${10}" /run/udev/control listen); fi
 		eval "$7"
 		"$1" -v --no-kmsg --cmdline "$2" --conf "$3" --run-dir "$4" "$8" 2>"$5" &
 		ru=$!
 		eval "$6"
 		rc=0
 		wait "$ru" || rc=$?
+		[ -z "$udevd" ] || kill "$udevd"
 		echo "rc $rc"
 	' udev-boot "$RAILUP" "$RU_CMDLINE" "$RU_CONF" "$(rundir "$ns")" "$RU_TMP/udev-err" \
-		"$script" "$before" "$cmd"
+		"$script" "$before" "$cmd" "${UDEV_CONTROL:-listen}" "$UNIXSOCK"
 }
 
 # udev_renamed OUT LOG: udev played as udev_rename and udev_queue do (ethC
@@ -418,6 +425,31 @@ ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
 	pass "apply leaves a down netdev udev may rename to boot"
 }
 
+# A udevd killed without cleaning up leaves /run/udev/control behind, and
+# nothing listens there: no rename will come, so neither boot nor apply
+# waits for one (before, boot failed the rail at the deadline). With a
+# listener, the same down netdev without an entry is left absent by apply.
+udev_stale() {
+	down_node udevst 'rd.rail.verify=0 rd.rail.timeout=2'
+	expect_eq "railup boot, udev's control socket stale" "rc 0" \
+		"$(UDEV_CONTROL=stale udev_railup boot "$NODE" pid :)"
+	expect_not_contains "railup's log" "$(cat "$RU_TMP/udev-err")" "udev"
+	expect_lines "addresses" "ethB 10.0.1.14/24" "$(where_addrs "$NODE")"
+
+	ru_ok "$NODE" down
+	ip -n "$NODE" link set ethB down
+	expect_eq "railup apply, udev's control socket stale" "rc 0" \
+		"$(UDEV_CONTROL=stale udev_railup apply "$NODE" pid :)"
+	expect_lines "addresses" "ethB 10.0.1.14/24" "$(where_addrs "$NODE")"
+
+	ru_ok "$NODE" down
+	ip -n "$NODE" link set ethB down
+	expect_eq "railup apply, udev listening" "rc 1" "$(udev_railup apply "$NODE" pid :)"
+	expect_contains "railup's log" "$(cat "$RU_TMP/udev-err")" \
+		"rail0: plan: udev has not finished with ethB (ifindex"
+	pass "a stale udev control socket: no udev to wait for"
+}
+
 # udev serves only the initial network namespace: railup in another one
 # (pid 1 elsewhere) does not wait for entries that will never come; and an
 # entry that never comes fails the rail at the deadline, saying why.
@@ -530,6 +562,7 @@ part "udev renames a netdev at boot" udev_rename
 part "udev's queue not empty" udev_queue
 part "udev elsewhere, or never done" udev_elsewhere
 part "apply while udev is not done" udev_apply
+part "a stale udev control socket" udev_stale
 part "a rename while boot waits" follow_rename
 part "pci= against a fabricated sysfs" by_pci
 part "guid= and ibdev= without RDMA" no_rdma
