@@ -20,8 +20,12 @@
 /* How a rail stands while railup waits. */
 struct pending {
 	bool done;
-	bool up_sent;	    /* asked the kernel to bring its netdev up */
-	bool rxe_tried;	    /* asked for its Soft-RoCE device */
+	/*
+	 * The netdev (ifindex, 0: none) railup asked the kernel to bring up, and
+	 * to give a Soft-RoCE device: once each. A netdev made anew (a driver
+	 * re-probe) is another; one someone took down again is theirs.
+	 */
+	int up_for, rxe_for;
 	uint64_t recheck;   /* when to look at its RDMA port again (ms), 0: not due */
 	unsigned backoff;   /* ms */
 	uint64_t udev_poll; /* when to look at udev again (ms), 0: not due */
@@ -203,14 +207,14 @@ static bool check(struct waiter *w, unsigned i, uint64_t now)
 		return false;
 	}
 	p->udev_poll = 0;
-	if (r->o.rxe && !p->rxe_tried) {
-		p->rxe_tried = true;
+	if (r->o.rxe && p->rxe_for != l->ifindex) {
+		p->rxe_for = l->ifindex;
 		make_rxe(w, r, l);
 	}
 	if (!(l->flags & IFF_UP)) {
 		snprintf(p->why, sizeof(p->why), "%s is down", name);
-		if (!p->up_sent) {
-			p->up_sent = true;
+		if (p->up_for != l->ifindex) {
+			p->up_for = l->ifindex;
 			bring_up(w, r, l);
 		}
 		return false;

@@ -16,21 +16,6 @@
 # shellcheck source=tests/netns/lib-fault.sh
 . "$(dirname "$0")/lib-fault.sh"
 
-# configured4 WHEN: the four rails of MAP_A as apply leaves them
-configured4() {
-	local i n
-	expect_lines "$1: railup's rules" \
-		"1001 from 10.0.1.14 lookup 101
-1002 from 10.0.2.14 lookup 102
-1003 from 10.0.3.14 lookup 103
-1004 from 10.0.4.14 lookup 104" "$(railup_rules "$NODE")"
-	for i in 0 1 2 3; do
-		n=$((i + 1))
-		expect_eq "$1: ip route get 10.0.99.99 from 10.0.$n.14" \
-			"dev ib$i table $((100 + n)) via 10.0.$n.1" "$(route_get "$NODE" 10.0.99.99 10.0.$n.14)"
-	done
-}
-
 missing_from_the_start() {
 	build_four_rails m1
 	ip -n "$NODE" link del ib3

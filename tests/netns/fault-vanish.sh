@@ -19,6 +19,10 @@
 # a rail apply failed is left with no rule of railup's steering its traffic
 # (nothing half-applied); once the interface is back, apply repairs everything
 # (status 0), the ledger holds each entry once, and down leaves nothing.
+#   5. boot: a rail's netdev, down, is brought up by railup while boot waits
+#      for its carrier, then deleted and made anew, down (a driver re-probe,
+#      a firmware reset): railup brings the new one up too, and the rail is
+#      configured and verified (exit 0).
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/netns/lib-fault.sh
@@ -125,6 +129,36 @@ between_chunks() {
 	pass "deleted between two chunks of a batch: the defined outcome"
 }
 
+# up_within NS IF: waits up to 5 s for IF to be up (railup brings it up)
+up_within() {
+	local t
+	for t in $(seq 1 100); do
+		[ "$(ip -n "$1" -j link show "$2" | jq 'any(.[0].flags[]; . == "UP")')" = true ] &&
+			return 0
+		sleep 0.05
+	done
+	fail "$2 was not brought up within 5 s (t=$t)"
+}
+
+reprobed() {
+	build_four_rails vb
+	ip -n "$NODE" link set ib3 down
+	carrier "$NODE" ib3 "$SW" down
+	set_conf "$MAP_A
+rd.rail.verify=0 rd.rail.modules= rd.rail.timeout=10"
+	ru_bg "$NODE" boot --no-kmsg
+	up_within "$NODE" ib3
+	ip -n "$NODE" link del ib3
+	# Made anew, down, its switch port up: only railup bringing it up makes it ready.
+	ns_link "$NODE" ib3 "$SW" br4 down
+	up_within "$NODE" ib3
+	ru_join
+	expect_rc "railup boot, ib3 made anew while it waited" 0
+	expect_contains "railup's summary" "$RU_ERR" "4 rails: 4 verified"
+	configured4 "ib3 made anew"
+	pass "a netdev made anew while boot waits is brought up again"
+}
+
 race() {
 	local n=120 round v delay w t sides=""
 	build_rails vr $n
@@ -164,4 +198,5 @@ part "deleted after the dumps, before the plan" at_gate dumped
 part "deleted after the plan, before anything is sent" at_gate planned
 part "deleted between two chunks of one netlink batch" between_chunks
 part "deleted at a random moment, four times" race
+part "boot: deleted and made anew while boot waits for it" reprobed
 parts_end

@@ -9,6 +9,7 @@
 #   soft_check / soft_end    a check that is reported at once but fails the
 #                            part only at soft_end (the repair steps still run)
 #   peer_port / carrier      a rail's switch port (its carrier)
+#   configured4 WHEN         MAP_A's four rails in place (rules, decisions)
 #   ru_bg / ru_join          railup in the background (for the two below)
 #   gate_*                   railup held at a precise point of an apply
 #   trace_stop / trace_cont  railup stopped (SIGSTOP) right after its Nth call
@@ -207,6 +208,21 @@ relink() {
 	ip -n "$1" link add "$3" type veth peer name "q${3#ib}" netns "$2"
 	ip -n "$1" link set "$3" up
 	ip -n "$2" link set "q${3#ib}" up
+}
+
+# configured4 WHEN: the four rails of MAP_A as apply leaves them
+configured4() {
+	local i n
+	expect_lines "$1: railup's rules" \
+		"1001 from 10.0.1.14 lookup 101
+1002 from 10.0.2.14 lookup 102
+1003 from 10.0.3.14 lookup 103
+1004 from 10.0.4.14 lookup 104" "$(railup_rules "$NODE")"
+	for i in 0 1 2 3; do
+		n=$((i + 1))
+		expect_eq "$1: ip route get 10.0.99.99 from 10.0.$n.14" \
+			"dev ib$i table $((100 + n)) via 10.0.$n.1" "$(route_get "$NODE" 10.0.99.99 10.0.$n.14)"
+	done
 }
 
 # ---- railup in the background ----
