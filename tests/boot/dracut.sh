@@ -14,11 +14,12 @@
 #                  the two rails, their addresses templated on the host
 #                  part of mgmt's lease (rd.rail.host=addr:mgmt: 10.9.0.15
 #                  gives 10.0.1.115), and a third whose NIC never appears
-#                  (rd.rail.timeout=8): the root (a block device once
-#                  connected) is mounted only once railup is done (both rails
-#                  verified, the third failed at its deadline: railup's
-#                  pre-mount hook holds it; the netroot hook, which an NFS
-#                  root needs, is not what does here), and railup left the
+#                  (rd.rail.timeout=8): the root is connected (nbd-client,
+#                  run by dracut's /sbin/netroot after the netroot hooks, as
+#                  an NFS root's nfsroot is) and mounted only once railup is
+#                  done (both rails verified, the third failed at its
+#                  deadline: railup's netroot hook holds the handler, its
+#                  pre-mount hook the mount), and railup left the
 #                  boot NIC as DHCP made it. With ignore_loglevel the kernel
 #                  echoes every level to the console: railup's lines show
 #                  there once.
@@ -53,7 +54,7 @@ boot_queue=(
 boot_parallel
 
 boot_checks plain-ok 12
-boot_checks plain-nbd 17
+boot_checks plain-nbd 18
 if [ -s "$work/nbdkit.log" ]; then
 	note "nbdkit said:"
 	cat "$work/nbdkit.log"

@@ -122,8 +122,12 @@ plain-ok)
 plain-nbd)
 	vm_check_eq "$S: the root is the network block device" /dev/nbd0 \
 		"$(awk '$2 == "/" { d = $1 } END { print d }' /proc/mounts)"
-	# the missing rail keeps railup busy until its deadline: the root,
-	# a block device once connected, waits in railup's pre-mount hook
+	# the missing rail keeps railup busy until its deadline. dracut's
+	# /sbin/netroot sources the netroot hooks before it runs the root's
+	# handler (nbdroot here, nfsroot for NFS): railup's holds the handler,
+	# so the root is not even connected before railup is done
+	before "$(kmsg_time 'railup: 3 rails: 2 verified')" "$(kmsg_time 'nbd0: detected capacity change')" \
+		"$S: railup's netroot hook held the root's handler (nbd connected after railup was done)"
 	before "$(kmsg_time 'railup: 3 rails: 2 verified')" "$(kmsg_time 'EXT4-fs [(]nbd0[)]: mounted')" \
 		"$S: railup was done with the rails before the network root was mounted"
 	# the boot NIC is dracut's, not a rail: railup left it as DHCP made it
