@@ -39,7 +39,7 @@ static const char usage[] =
 	"  --sysfs DIR      read sysfs from DIR instead of /sys (tests)\n"
 	"  --kmsg           also log to the kernel log (boot does by default)\n"
 	"  --no-kmsg        do not log to the kernel log\n"
-	"  -q, --quiet      errors only\n"
+	"  -q, --quiet      warnings and errors only\n"
 	"  -v, --verbose    more detail\n"
 	"  -h, --help       this text\n"
 	"  -V, --version    the version\n"
