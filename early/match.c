@@ -132,23 +132,27 @@ static int by_netdev(const void *a, const void *b)
 	return c ? c : (*(const unsigned *)a < *(const unsigned *)b ? -1 : 1);
 }
 
-/* Identities and names together may point two rails of a family at one netdev. */
+/*
+ * Identities and names together may point two rails of a family at one
+ * netdev. A rail already stopped has none (its label is no netdev's name).
+ */
 static void fail_shared(struct railmap *m)
 {
-	unsigned *ix = xcalloc(m->n, sizeof(*ix));
+	unsigned *ix = xcalloc(m->n, sizeof(*ix)), n = 0;
 
 	for (unsigned i = 0; i < m->n; i++)
-		ix[i] = i;
+		if (!rail_stopped(&m->rail[i]))
+			ix[n++] = i;
 	sort_map = m;
-	xsort(ix, m->n, sizeof(*ix), by_netdev);
+	xsort(ix, n, sizeof(*ix), by_netdev);
 	sort_map = NULL;
 	/* Sorted by netdev, family and map order: the first of each run keeps the netdev. */
-	for (unsigned i = 1, owner = 0; i < m->n; i++) {
+	for (unsigned i = 1, owner = 0; i < n; i++) {
 		struct rail *q = &m->rail[ix[owner]], *r = &m->rail[ix[i]];
 
 		if (q->addr.family != r->addr.family || strcmp(rail_netdev(q), rail_netdev(r)))
 			owner = i;
-		else if (r->st.phase != RAIL_FAILED)
+		else
 			rail_fail(r, "match", "%s is rail %s's already", rail_netdev(r), q->name);
 	}
 	free(ix);

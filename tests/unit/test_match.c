@@ -465,6 +465,34 @@ START_TEST(test_match_rails_three)
 }
 END_TEST
 
+/*
+ * A rail that matched nothing has no netdev: its label, though a netdev's
+ * name, does not take that netdev from the rail that matched it.
+ */
+START_TEST(test_match_rails_label)
+{
+	enum rail_phase unmatched[] = { RAIL_ABSENT, RAIL_FAILED };
+	struct railmap m;
+	struct observed o;
+
+	node_links(&o);
+	for (unsigned k = 0; k < ARRAY_SIZE(unmatched); k++) {
+		map_ok(&m,
+		       "rd.rail=eth2:10.0.1.14/24,mac=02:00:00:00:00:99 "
+		       "rd.rail=x:10.0.2.14/24,mac=02:00:00:00:00:02",
+		       NULL);
+		match_rails(&m, &o, ports, ARRAY_SIZE(ports), unmatched[k]);
+		ck_assert_int_eq(m.rail[0].st.phase, unmatched[k]);
+		ck_assert_msg(strstr(m.rail[0].st.error, "matches no interface"), "%s",
+			      m.rail[0].st.error);
+		ck_assert_int_eq(m.rail[1].st.phase, RAIL_PENDING);
+		ck_assert_str_eq(m.rail[1].st.ifname, "eth2");
+		railmap_free(&m);
+	}
+	observed_free(&o);
+}
+END_TEST
+
 /* ---- what status shows ---- */
 
 START_TEST(test_ident)
@@ -520,6 +548,7 @@ Suite *match_suite(void)
 	tcase_add_checked_fixture(tc, sys_setup, sys_teardown);
 	tcase_add_test(tc, test_match_rails);
 	tcase_add_test(tc, test_match_rails_three);
+	tcase_add_test(tc, test_match_rails_label);
 	tcase_add_test(tc, test_ident);
 	suite_add_tcase(s, tc);
 	return s;
