@@ -280,13 +280,14 @@ udev_railup() {
 		udevd=
 		if [ "$9" = stale ]; then "${10}" /run/udev/control stale
 		else udevd=$("${10}" /run/udev/control listen); fi
+		# Gone with this shell, however it ends (outside a pid namespace too).
+		trap "[ -z \"$udevd\" ] || kill $udevd" EXIT
 		eval "$7"
 		"$1" -v --no-kmsg --cmdline "$2" --conf "$3" --run-dir "$4" "$8" 2>"$5" &
 		ru=$!
 		eval "$6"
 		rc=0
 		wait "$ru" || rc=$?
-		[ -z "$udevd" ] || kill "$udevd"
 		echo "rc $rc"
 	' udev-boot "$RAILUP" "$RU_CMDLINE" "$RU_CONF" "$(rundir "$ns")" "$RU_TMP/udev-err" \
 		"$script" "$before" "$cmd" "${UDEV_CONTROL:-listen}" "$UNIXSOCK"
