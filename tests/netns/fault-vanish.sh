@@ -129,17 +129,6 @@ between_chunks() {
 	pass "deleted between two chunks of a batch: the defined outcome"
 }
 
-# up_within NS IF: waits up to 5 s for IF to be up (railup brings it up)
-up_within() {
-	local t
-	for t in $(seq 1 100); do
-		[ "$(ip -n "$1" -j link show "$2" | jq 'any(.[0].flags[]; . == "UP")')" = true ] &&
-			return 0
-		sleep 0.05
-	done
-	fail "$2 was not brought up within 5 s (t=$t)"
-}
-
 reprobed() {
 	build_four_rails vb
 	ip -n "$NODE" link set ib3 down

@@ -250,9 +250,18 @@ $2"
 }
 RAIL1_C='rd.rail=rail1:10.0.3.14/24,mac=02:00:00:00:00:0c'
 
-# node_up IF: true or false, whether NODE's IF is up
-node_up() {
-	ip -n "$NODE" -j link show "$1" | jq 'any(.[0].flags[]; . == "UP")'
+# udev_undone: railup's work on NODE undone, ethB down again as the node booted
+udev_undone() {
+	ru_ok "$NODE" down
+	ip -n "$NODE" link set ethB down
+}
+
+# udev_unheld WHAT ADDRS CMD PID_NS [BEFORE]: railup CMD, run by udev_railup,
+# exits 0 without a word of udev, leaving ADDRS (where_addrs)
+udev_unheld() {
+	expect_eq "railup $3, $1" "rc 0" "$(udev_railup "$3" "$NODE" "$4" : "${5:-:}")"
+	expect_not_contains "railup's log" "$(cat "$RU_TMP/udev-err")" "udev"
+	expect_lines "addresses" "$2" "$(where_addrs "$NODE")"
 }
 
 # udev_railup CMD NS PID_NS SCRIPT [BEFORE]: railup CMD (-v) in NS as udev would
@@ -373,15 +382,11 @@ rc 0" "$out"
 # and the rail is configured under the new name.
 follow_rename() {
 	down_node follow 'rd.rail.verify=0 rd.rail.timeout=5'
-	local port i
+	local port
 	port=$(peer_port "$NODE" ethB "$SW")
 	ip -n "$SW" link set "$port" down
 	ru_bg "$NODE" boot --no-kmsg
-	for i in $(seq 100); do
-		[ "$(node_up ethB)" = false ] || break
-		sleep 0.05
-	done
-	[ "$i" -lt 100 ] || fail "railup boot did not bring ethB up"
+	up_within "$NODE" ethB
 	ip -n "$NODE" link set ethB down
 	ip -n "$NODE" link set ethB name enp59s0
 	ip -n "$NODE" link set enp59s0 up
@@ -410,8 +415,7 @@ rd.rail.verify=0"
 	expect_lines "state: rail0 absent, rail1 configured" "RAIL0_PHASE='absent'
 RAIL1_PHASE='configured'" "$(grep '_PHASE=' "$(rundir "$NODE")/state")"
 	expect_lines "addresses" "ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
-	expect_eq "ethB left down" false \
-		"$(node_up ethB)"
+	expect_eq "ethB left down" no "$(link_up "$NODE" ethB)"
 
 	out=$(udev_railup apply "$NODE" pid : "$entry; : >/run/udev/queue")
 	expect_eq "railup apply, an entry, udev's queue not empty" "rc 1" "$out"
@@ -419,10 +423,8 @@ RAIL1_PHASE='configured'" "$(grep '_PHASE=' "$(rundir "$NODE")/state")"
 		"rail0: plan: udev's queue is not empty: ethB (ifindex"
 	expect_lines "addresses" "ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
 
-	expect_eq "railup apply, udev done" "rc 0" "$(udev_railup apply "$NODE" pid : "$entry")"
-	expect_not_contains "railup's log" "$(cat "$RU_TMP/udev-err")" "udev"
-	expect_lines "addresses" "ethB 10.0.1.14/24
-ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
+	udev_unheld "udev done" "ethB 10.0.1.14/24
+ethC 10.0.3.14/24" apply pid "$entry"
 	pass "apply leaves a down netdev udev may rename to boot"
 }
 
@@ -432,19 +434,10 @@ ethC 10.0.3.14/24" "$(where_addrs "$NODE")"
 # listener, the same down netdev without an entry is left absent by apply.
 udev_stale() {
 	down_node udevst 'rd.rail.verify=0 rd.rail.timeout=2'
-	expect_eq "railup boot, udev's control socket stale" "rc 0" \
-		"$(UDEV_CONTROL=stale udev_railup boot "$NODE" pid :)"
-	expect_not_contains "railup's log" "$(cat "$RU_TMP/udev-err")" "udev"
-	expect_lines "addresses" "ethB 10.0.1.14/24" "$(where_addrs "$NODE")"
-
-	ru_ok "$NODE" down
-	ip -n "$NODE" link set ethB down
-	expect_eq "railup apply, udev's control socket stale" "rc 0" \
-		"$(UDEV_CONTROL=stale udev_railup apply "$NODE" pid :)"
-	expect_lines "addresses" "ethB 10.0.1.14/24" "$(where_addrs "$NODE")"
-
-	ru_ok "$NODE" down
-	ip -n "$NODE" link set ethB down
+	UDEV_CONTROL=stale udev_unheld "udev's control socket stale" "ethB 10.0.1.14/24" boot pid
+	udev_undone
+	UDEV_CONTROL=stale udev_unheld "udev's control socket stale" "ethB 10.0.1.14/24" apply pid
+	udev_undone
 	expect_eq "railup apply, udev listening" "rc 1" "$(udev_railup apply "$NODE" pid :)"
 	expect_contains "railup's log" "$(cat "$RU_TMP/udev-err")" \
 		"rail0: plan: udev has not finished with ethB (ifindex"
@@ -456,19 +449,13 @@ udev_stale() {
 # entry that never comes fails the rail at the deadline, saying why.
 udev_elsewhere() {
 	down_node udevns 'rd.rail.verify=0 rd.rail.timeout=2'
-	expect_eq "railup boot, pid 1 in another namespace" "rc 0" \
-		"$(udev_railup boot "$NODE" host :)"
-	expect_not_contains "railup's log" "$(cat "$RU_TMP/udev-err")" "udev"
-	expect_lines "addresses" "ethB 10.0.1.14/24" "$(where_addrs "$NODE")"
-
-	ru_ok "$NODE" down
-	ip -n "$NODE" link set ethB down
+	udev_unheld "pid 1 in another namespace" "ethB 10.0.1.14/24" boot host
+	udev_undone
 	expect_eq "railup boot, udev never done with ethB" "rc 1" \
 		"$(udev_railup boot "$NODE" pid :)"
 	expect_contains "railup's error" "$(cat "$RU_TMP/udev-err")" \
 		"rail0: wait: not ready after 2000 ms: udev has not finished with ethB (ifindex"
-	expect_eq "ethB left down" false \
-		"$(node_up ethB)"
+	expect_eq "ethB left down" no "$(link_up "$NODE" ethB)"
 	expect_eq "addresses" "" "$(where_addrs "$NODE")"
 	pass "no wait outside udev's namespace; a netdev udev never finishes fails its rail"
 }

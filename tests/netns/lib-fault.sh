@@ -9,6 +9,7 @@
 #   soft_check / soft_end    a check that is reported at once but fails the
 #                            part only at soft_end (the repair steps still run)
 #   peer_port / carrier      a rail's switch port (its carrier)
+#   up_within NS IF          waiting for railup to bring a link up
 #   configured4 WHEN         MAP_A's four rails in place (rules, decisions)
 #   ru_bg / ru_join          railup in the background (for the two below)
 #   gate_*                   railup held at a precise point of an apply
@@ -179,6 +180,16 @@ peer_port() {
 # carrier NS IF SW up|down: IF's carrier, by its switch port's state
 carrier() {
 	ip -n "$3" link set "$(peer_port "$1" "$2" "$3")" "$4"
+}
+
+# up_within NS IF: waits up to 5 s for IF to be up (railup brings it up)
+up_within() {
+	local t
+	for t in $(seq 1 100); do
+		[ "$(link_up "$1" "$2")" != yes ] || return 0
+		sleep 0.05
+	done
+	fail "$2 was not brought up within 5 s"
 }
 
 # build_rails TAG N: NODE with rails ib0..ib<N-1> (veths up, no addresses), each
