@@ -9,6 +9,8 @@
 # changed); a node whose index cannot be found fails its templated rails.
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/netns/lib-fault.sh
+. "$(dirname "$0")/lib-fault.sh"
 
 # railup under a hostname of its own: RU_HOSTNAME, in a new UTS namespace.
 HOSTED=$RU_TMP/railup-hosted
@@ -133,25 +135,13 @@ ib2 10.0.3.7/24" "$(rail_addrs "$node")"
 	pass "rd.rail.host=addr:eth0"
 }
 
-# boot_ru NS: railup boot in NS in the background (-v, no kernel log), its
-# pid in RU_PID; boot_join: its exit status in RU_RC, its stderr in RU_ERR;
-# boot_timed NS: both, and how long it took in RU_MS
-boot_ru() {
-	in_ns "$1" "$RAILUP" -v --no-kmsg --cmdline "$RU_CMDLINE" --conf "$RU_CONF" \
-		--run-dir "$(rundir "$1")" boot >"$RU_TMP/out" 2>"$RU_TMP/err" &
-	RU_PID=$!
-}
-boot_join() {
-	RU_RC=0
-	wait "$RU_PID" || RU_RC=$?
-	RU_ERR=$(cat "$RU_TMP/err")
-	printf '$ railup boot   # exit %d\n%s\n' "$RU_RC" "$RU_ERR"
-}
+# boot_timed NS: railup -v boot in NS (lib-fault.sh's ru_bg, ru_join), and
+# how long it took in RU_MS
 boot_timed() {
 	local t0
 	t0=$(date +%s%N)
-	boot_ru "$1"
-	boot_join
+	ru_bg "$1" -v --no-kmsg boot
+	ru_join
 	RU_MS=$((($(date +%s%N) - t0) / 1000000))
 }
 
@@ -164,11 +154,11 @@ boot_dhcp() {
 	fleet_node node dhcp-node
 	ns_link "$node" eth0 "$SW" mgmt
 	set_cmdline "${FLEET_MAP/rd.rail.host=hostname/rd.rail.host=addr:eth0} rd.rail.verify=0 rd.rail.timeout=20"
-	boot_ru "$node"
+	ru_bg "$node" -v --no-kmsg boot
 	sleep 1
-	expect_eq "railup boot still waiting after 1 s" yes "$(kill -0 "$RU_PID" && echo yes)"
+	expect_eq "railup boot still waiting after 1 s" yes "$(kill -0 "$RU_BG" && echo yes)"
 	ip -n "$node" addr add 192.168.7.42/24 dev eth0
-	boot_join
+	ru_join
 	expect_rc "railup boot, eth0's address given after 1 s" 0
 	expect_contains "stderr" "$RU_ERR" "waiting for the host index: eth0 has no IPv4 address"
 	expect_contains "stderr" "$RU_ERR" "host index 42"
