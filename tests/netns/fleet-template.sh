@@ -135,16 +135,6 @@ ib2 10.0.3.7/24" "$(rail_addrs "$node")"
 	pass "rd.rail.host=addr:eth0"
 }
 
-# boot_timed NS: railup -v boot in NS (lib-fault.sh's ru_bg, ru_join), and
-# how long it took in RU_MS
-boot_timed() {
-	local t0
-	t0=$(date +%s%N)
-	ru_bg "$1" -v --no-kmsg boot
-	ru_join
-	RU_MS=$((($(date +%s%N) - t0) / 1000000))
-}
-
 # At boot the address the index comes from may be DHCP's, not there yet when
 # railup starts: boot waits for it (link and address events), for half of
 # rd.rail.timeout at most; then the templated rails fail and the others go on.
@@ -169,7 +159,7 @@ ib2 10.0.3.7/24" "$(rail_addrs "$node")"
 	fleet_node node dhcp-never
 	ns_link "$node" eth0 "$SW" mgmt
 	set_cmdline "${FLEET_MAP/rd.rail.host=hostname/rd.rail.host=addr:eth0} rd.rail.verify=0 rd.rail.timeout=4"
-	boot_timed "$node"
+	ru_timed "$node" -v --no-kmsg boot
 	expect_rc "railup boot, eth0 never given an address" 1
 	expect_eq "it gave up after half the timeout, 2 to 3.5 s" yes \
 		"$(awk -v t="$RU_MS" 'BEGIN { print (t >= 2000 && t < 3500) ? "yes" : "no: " t " ms" }')"
@@ -180,7 +170,7 @@ ib2 10.0.3.7/24" "$(rail_addrs "$node")"
 	# rd.rail.host=bootif without BOOTIF=: nothing can come, no waiting.
 	ru_ok "$node" down
 	set_cmdline "${FLEET_MAP/rd.rail.host=hostname/rd.rail.host=bootif} rd.rail.verify=0 rd.rail.timeout=4"
-	boot_timed "$node"
+	ru_timed "$node" -v --no-kmsg boot
 	expect_rc "railup boot, bootif without BOOTIF=" 1
 	expect_eq "it did not wait (under 1.5 s)" yes \
 		"$(awk -v t="$RU_MS" 'BEGIN { print t < 1500 ? "yes" : "no: " t " ms" }')"

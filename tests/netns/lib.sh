@@ -293,6 +293,15 @@ ru_ok() {
 	expect_rc "railup ${*:2} in ${1#"$RU_PFX"}" 0
 }
 
+# ru_timed NS ARGS...: ru, and how long it took in RU_MS
+ru_timed() {
+	local t0
+	t0=$(date +%s%N)
+	ru "$@"
+	# shellcheck disable=SC2034 # the caller's
+	RU_MS=$((($(date +%s%N) - t0) / 1000000))
+}
+
 # ---- reading the state ----
 
 # jq definitions: "proto" is a route's or rule's protocol as a number-string;
