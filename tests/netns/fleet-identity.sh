@@ -382,15 +382,13 @@ rc 0" "$out"
 # and the rail is configured under the new name.
 follow_rename() {
 	down_node follow 'rd.rail.verify=0 rd.rail.timeout=5'
-	local port
-	port=$(peer_port "$NODE" ethB "$SW")
-	ip -n "$SW" link set "$port" down
+	carrier "$NODE" ethB "$SW" down
 	ru_bg "$NODE" boot --no-kmsg
 	up_within "$NODE" ethB
 	ip -n "$NODE" link set ethB down
 	ip -n "$NODE" link set ethB name enp59s0
 	ip -n "$NODE" link set enp59s0 up
-	ip -n "$SW" link set "$port" up
+	carrier "$NODE" enp59s0 "$SW" up
 	ru_join
 	expect_rc "railup boot" 0
 	expect_contains "railup's log" "$RU_ERR" "rail0: ethB is now enp59s0"
