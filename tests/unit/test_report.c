@@ -60,15 +60,6 @@ START_TEST(test_state_round_trip)
 }
 END_TEST
 
-/* The level of the first kept message containing needle, or -1. */
-static int level_of(const char *needle)
-{
-	for (unsigned i = 0; i < logcap.n && i < LOGCAP_MAX; i++)
-		if (strstr(logcap.msg[i], needle))
-			return logcap.level[i];
-	return -1;
-}
-
 /*
  * A rail left for later (apply, before udev is done with its netdev) is
  * told at notice level, or warning when required (apply then exits 1, and
@@ -86,10 +77,10 @@ START_TEST(test_outcome_absent)
 	rail_absent(&m.rail[1], "plan", "udev has not finished with %s", "ib1");
 	rail_absent(&m.rail[2], "plan", "udev has not finished with %s", "ib2");
 	report_outcome(&m);
-	ck_assert_int_eq(level_of("ib0: configured"), LOG_INFO);
-	ck_assert_int_eq(level_of("ib1: plan: udev has not finished with ib1"), LOG_WARNING);
-	ck_assert_int_eq(level_of("ib2: plan: udev has not finished with ib2"), LOG_NOTICE);
-	ck_assert_int_eq(level_of("3 rails: 0 verified, 1 configured, 0 failed, 2 absent"),
+	ck_assert_int_eq(logcap_level("ib0: configured"), LOG_INFO);
+	ck_assert_int_eq(logcap_level("ib1: plan: udev has not finished with ib1"), LOG_WARNING);
+	ck_assert_int_eq(logcap_level("ib2: plan: udev has not finished with ib2"), LOG_NOTICE);
+	ck_assert_int_eq(logcap_level("3 rails: 0 verified, 1 configured, 0 failed, 2 absent"),
 			 LOG_NOTICE);
 	ck_assert_uint_eq(logcap.errors, 0);
 	ck_assert_int_eq(report_result(&m, RAIL_CONFIGURED), BOOT_FAILED);
@@ -99,8 +90,8 @@ START_TEST(test_outcome_absent)
 	rail_absent(&m.rail[1], "plan", "later");
 	ck_assert_int_eq(m.rail[1].st.phase, RAIL_FAILED);
 	report_outcome(&m);
-	ck_assert_int_eq(level_of("ib1: route: no"), LOG_ERR);
-	ck_assert_int_eq(level_of("3 rails: 0 verified, 1 configured, 1 failed, 1 absent"),
+	ck_assert_int_eq(logcap_level("ib1: route: no"), LOG_ERR);
+	ck_assert_int_eq(logcap_level("3 rails: 0 verified, 1 configured, 1 failed, 1 absent"),
 			 LOG_ERR);
 	railmap_free(&m);
 }

@@ -51,12 +51,27 @@ void logcap_teardown(void)
 	log_setup(KMSG_OFF, LOG_INFO);
 }
 
-const char *logcap_find(const char *needle)
+/* The index of the first kept message containing needle, or -1. */
+static int logcap_index(const char *needle)
 {
 	for (unsigned i = 0; i < logcap.n && i < LOGCAP_MAX; i++)
 		if (strstr(logcap.msg[i], needle))
-			return logcap.msg[i];
-	return NULL;
+			return (int)i;
+	return -1;
+}
+
+const char *logcap_find(const char *needle)
+{
+	int i = logcap_index(needle);
+
+	return i < 0 ? NULL : logcap.msg[i];
+}
+
+int logcap_level(const char *needle)
+{
+	int i = logcap_index(needle);
+
+	return i < 0 ? -1 : logcap.level[i];
 }
 
 bool has_control_bytes(const char *s)

@@ -73,6 +73,8 @@ void logcap_teardown(void);
 void logcap_reset(void);
 /* The first kept message containing needle, or NULL. */
 const char *logcap_find(const char *needle);
+/* The level of that message, or -1. */
+int logcap_level(const char *needle);
 /* Whether a message holds a raw control byte (a line break, an escape...). */
 bool has_control_bytes(const char *s);
 
