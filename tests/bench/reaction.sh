@@ -20,7 +20,8 @@ while getopts r: opt; do
 	esac
 done
 RAILUP=${RAILUP:-$PWD/early/railup}
-work=$(mktemp -d)
+# railup's run directory is /run, a tmpfs: so is the bench's (/dev/shm), as in apply.sh.
+work=$(mktemp -d -p "$([ -d /dev/shm ] && echo /dev/shm || echo /tmp)")
 ns=rureact$$
 cleanup() {
 	ip netns del "$ns" 2>/dev/null || true
