@@ -269,10 +269,16 @@ int apply_plan(struct nl *nl, struct railmap *m, struct observed *o, const struc
 		.unknown = xcalloc(p->n, 1),
 	};
 
-	for (unsigned i = 0; i < p->n; i++)
-		if (p->ch[i].op == CH_SYSCTL &&
-		    sysctl_write(p->ch[i].ifname, p->ch[i].sysctl.key, p->ch[i].sysctl.value))
+	for (unsigned i = 0; i < p->n; i++) {
+		const struct change *c = &p->ch[i];
+
+		if (c->op != CH_SYSCTL)
+			continue;
+		if (sysctl_write(c->ifname, c->sysctl.key, c->sysctl.value))
 			fail_change(&run, i, -errno, "");
+		else
+			observed_conf_set(o, c->ifindex, c->sysctl.key, c->sysctl.value);
+	}
 	send_step(nl, &run, false);
 	send_step(nl, &run, true);
 	update_ledger(&run, o, rundir);

@@ -498,6 +498,24 @@ static void configure_one(struct railmap *m, unsigned i, void *arg)
 	free(only);
 }
 
+/*
+ * Rails whose netdevs turned up, before boot brings their links up: their
+ * interface values now, as apply writes them before anything else, so that
+ * no rail's link answers ARP for another rail's address, or takes a router
+ * advertisement, with the kernel's defaults. The rest waits for readiness,
+ * and the problems for configure_one to note.
+ */
+static void values_first(struct railmap *m, const uint8_t *rails, void *arg)
+{
+	struct boot *b = arg;
+	struct plan p = { 0 };
+
+	plan_up(m, &b->o, rails, false, &p);
+	plan_keep(&p, CH_SYSCTL);
+	apply_plan(&b->nl, m, &b->o, &p, b->opt->rundir);
+	plan_free(&p);
+}
+
 static void verify_all(struct boot *b, struct railmap *m)
 {
 	struct rdma_port *ports;
@@ -585,6 +603,9 @@ static int observe_host(struct boot *b, const struct railmap *m, unsigned timeou
 int cmd_boot(const struct opts *opt)
 {
 	struct boot b = { .nl = { .fd = -1 }, .opt = opt };
+	const struct wait_hooks hooks = { .found = values_first,
+					  .ready = configure_one,
+					  .arg = &b };
 	struct railmap m;
 	struct plan p = { 0 };
 	uint8_t *none;
@@ -619,7 +640,7 @@ int cmd_boot(const struct opts *opt)
 		apply_plan(&b.nl, &m, &b.o, &p, opt->rundir);
 		free(none);
 		/* One deadline for the whole wait, the host index's included. */
-		wait_rails(&b.nl, &m, &b.o, since + m.timeout_ms, configure_one, &b);
+		wait_rails(&b.nl, &m, &b.o, since + m.timeout_ms, &hooks);
 		verify_all(&b, &m);
 	}
 verdict:

@@ -794,6 +794,16 @@ void change_describe(const struct change *c, char *buf, size_t n)
 		*nl = ';';
 }
 
+void plan_keep(struct plan *p, enum change_op op)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < p->n; i++)
+		if (p->ch[i].op == op)
+			p->ch[n++] = p->ch[i];
+	p->n = n;
+}
+
 void plan_free(struct plan *p)
 {
 	free(p->ch);

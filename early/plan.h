@@ -69,6 +69,8 @@ struct plan {
  */
 void plan_up(const struct railmap *m, const struct observed *o, const uint8_t *rails, bool globals,
 	     struct plan *p);
+/* Drops every change but those of op (boot writes a rail's values before the rest). */
+void plan_keep(struct plan *p, enum change_op op);
 /* Everything railup owns, undone. */
 void plan_down(const struct observed *o, struct plan *p);
 /*

@@ -557,6 +557,16 @@ void observed_link_update(struct observed *o, const struct link *l)
 	index_by_ifindex(o);
 }
 
+void observed_conf_set(struct observed *o, int ifindex, enum sysctl_key k, int value)
+{
+	const struct link *l = ifindex ? observed_link_by_index(o, ifindex) : NULL;
+
+	if (!ifindex)
+		o->all[k] = (int8_t)value;
+	else if (l)
+		o->link[l - o->link].conf[k] = (int8_t)value;
+}
+
 void observed_index(struct observed *o)
 {
 	observed_index_links(o);

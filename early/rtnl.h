@@ -74,6 +74,8 @@ void observed_free(struct observed *o);
 /* A link event: the link replaces the one with its index, in name order. */
 void observed_link_update(struct observed *o, const struct link *l);
 void observed_link_remove(struct observed *o, int ifindex);
+/* A value railup wrote, of interface ifindex (0: conf/all): the next plan starts from it. */
+void observed_conf_set(struct observed *o, int ifindex, enum sysctl_key k, int value);
 
 /*
  * Sorts what was observed for the lookups below (links by name, addresses

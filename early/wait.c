@@ -25,7 +25,8 @@ struct pending {
 	 * to give a Soft-RoCE device: once each. A netdev made anew (a driver
 	 * re-probe) is another; one someone took down again is theirs.
 	 */
-	int up_for, rxe_for;
+	int up_for, rxe_for, found_for;
+	int at;		    /* the netdev located in this pass (ifindex), 0: none */
 	uint64_t recheck;   /* when to look at its RDMA port again (ms), 0: not due */
 	unsigned backoff;   /* ms */
 	uint64_t udev_poll; /* when to look at udev again (ms), 0: not due */
@@ -179,22 +180,20 @@ static const struct link *rail_link(struct waiter *w, struct rail *r, struct pen
 	return l;
 }
 
-/* Whether rail i is ready now; does what it takes to get it there. */
-static bool check(struct waiter *w, unsigned i, uint64_t now)
+/* Rail i's netdev, once found and done with by udev; NULL (why said) until then. */
+static const struct link *locate(struct waiter *w, unsigned i, uint64_t now)
 {
 	struct rail *r = &w->m->rail[i];
 	struct pending *p = &w->p[i];
-	const char *name;
 	const struct link *l;
 
 	if (!identified(w, r, p))
-		return false;
+		return NULL;
 	l = rail_link(w, r, p);
 	if (!l) {
 		snprintf(p->why, sizeof(p->why), "interface %s did not appear", rail_netdev(r));
-		return false;
+		return NULL;
 	}
-	name = l->name;
 	if (udev_pending(w, l, now, p->why, sizeof(p->why))) {
 		/* Its name may change: find it again once udev is done. */
 		if (r->match.kind != MATCH_NAME) {
@@ -204,15 +203,24 @@ static bool check(struct waiter *w, unsigned i, uint64_t now)
 		if (!p->udev_poll)
 			log_debug("%s: %s", r->name, p->why);
 		p->udev_poll = now + UDEV_POLL_MS;
-		return false;
+		return NULL;
 	}
 	p->udev_poll = 0;
+	return l;
+}
+
+/* Whether rail i, at netdev l, is ready now; does what it takes to get it there. */
+static bool advance(struct waiter *w, unsigned i, const struct link *l, uint64_t now)
+{
+	struct rail *r = &w->m->rail[i];
+	struct pending *p = &w->p[i];
+
 	if (r->o.rxe && p->rxe_for != l->ifindex) {
 		p->rxe_for = l->ifindex;
 		make_rxe(w, r, l);
 	}
 	if (!(l->flags & IFF_UP)) {
-		snprintf(p->why, sizeof(p->why), "%s is down", name);
+		snprintf(p->why, sizeof(p->why), "%s is down", l->name);
 		if (p->up_for != l->ifindex) {
 			p->up_for = l->ifindex;
 			bring_up(w, r, l);
@@ -220,7 +228,7 @@ static bool check(struct waiter *w, unsigned i, uint64_t now)
 		return false;
 	}
 	if (!l->carrier) {
-		snprintf(p->why, sizeof(p->why), "%s has no carrier", name);
+		snprintf(p->why, sizeof(p->why), "%s has no carrier", l->name);
 		return false;
 	}
 	if (p->recheck && now < p->recheck)
@@ -235,6 +243,34 @@ static bool check(struct waiter *w, unsigned i, uint64_t now)
 		return false;
 	}
 	return true;
+}
+
+/*
+ * Locates every waiting rail's netdev, and hands the ones found anew to the
+ * found hook in one go (boot writes their values in one ledger update),
+ * before any of them is brought up.
+ */
+static void locate_all(struct waiter *w, const struct wait_hooks *h, uint8_t *fresh, uint64_t now)
+{
+	bool any = false;
+
+	for (unsigned i = 0; i < w->m->n; i++) {
+		struct pending *p = &w->p[i];
+		const struct link *l;
+
+		fresh[i] = 0;
+		if (p->done)
+			continue;
+		l = locate(w, i, now);
+		p->at = l ? l->ifindex : 0;
+		if (l && p->found_for != l->ifindex) {
+			p->found_for = l->ifindex;
+			fresh[i] = 1;
+			any = true;
+		}
+	}
+	if (any && h->found)
+		h->found(w->m, fresh, h->arg);
 }
 
 /* Applies one link event to the observed links. */
@@ -307,10 +343,11 @@ static uint64_t next_wake(const struct waiter *w, uint64_t deadline)
 }
 
 int wait_rails(struct nl *nl, struct railmap *m, struct observed *o, uint64_t deadline,
-	       wait_ready_fn *ready, void *arg)
+	       const struct wait_hooks *h)
 {
 	struct waiter w = { .nl = nl, .rdma = { .fd = -1 }, .m = m, .o = o };
 	uint64_t start = clock_ms(), heard = clock_us(CLOCK_MONOTONIC);
+	uint8_t *fresh = xcalloc(m->n, 1);
 	unsigned left = 0;
 	bool refresh = true;
 
@@ -330,21 +367,28 @@ int wait_rails(struct nl *nl, struct railmap *m, struct observed *o, uint64_t de
 			break;
 		refresh = false;
 		left = 0;
+		locate_all(&w, h, fresh, now);
 		for (unsigned i = 0; i < m->n; i++) {
-			if (w.p[i].done)
+			struct pending *p = &w.p[i];
+			const struct link *l;
+			bool ready;
+
+			if (p->done)
 				continue;
-			if (check(&w, i, now) && m->rail[i].st.phase != RAIL_FAILED) {
-				w.p[i].done = true;
+			l = p->at ? observed_link_by_index(o, p->at) : NULL;
+			ready = m->rail[i].st.phase != RAIL_FAILED && l && advance(&w, i, l, now);
+			if (m->rail[i].st.phase == RAIL_FAILED) {
+				p->done = true;
+			} else if (ready) {
+				p->done = true;
 				m->rail[i].st.phase = RAIL_READY;
 				log_debug("%s: ready after %llu ms", m->rail[i].name,
 					  (unsigned long long)(clock_ms() - start));
-				ready(m, i, arg);
+				h->ready(m, i, h->arg);
 				/* Reaction: from hearing the link event to the rail configured. */
 				log_debug("%s: configured %llu us after its link event",
 					  m->rail[i].name,
 					  (unsigned long long)(clock_us(CLOCK_MONOTONIC) - heard));
-			} else if (m->rail[i].st.phase == RAIL_FAILED) {
-				w.p[i].done = true;
 			} else {
 				left++;
 			}
@@ -365,5 +409,6 @@ int wait_rails(struct nl *nl, struct railmap *m, struct observed *o, uint64_t de
 		close(w.events);
 	nl_close(&w.rdma);
 	free(w.p);
+	free(fresh);
 	return (int)left;
 }

@@ -16,17 +16,25 @@
 #include "rail.h"
 #include "rtnl.h"
 
-typedef void wait_ready_fn(struct railmap *m, unsigned i, void *arg);
+/*
+ * What boot does with the rails while they come: found(m, rails) with the
+ * rails (flags, per rail) whose netdevs turned up, once per netdev, before
+ * railup brings any of them up; ready(m, i) once per rail that is ready.
+ */
+struct wait_hooks {
+	void (*found)(struct railmap *m, const uint8_t *rails, void *arg);
+	void (*ready)(struct railmap *m, unsigned i, void *arg);
+	void *arg;
+};
 
 /*
  * Keeps o's links current from the events, brings rail netdevs up (a PXE
  * node has nobody else to), creates Soft-RoCE devices for rxe=1 rails, and
- * calls ready(m, i) once per rail that becomes ready before deadline
- * (clock_ms(), m->timeout_ms after boot began waiting). Returns the number
- * of rails that did not.
+ * calls the hooks until deadline (clock_ms(), m->timeout_ms after boot
+ * began waiting). Returns the number of rails not ready by then.
  */
 int wait_rails(struct nl *nl, struct railmap *m, struct observed *o, uint64_t deadline,
-	       wait_ready_fn *ready, void *arg);
+	       const struct wait_hooks *h);
 
 /*
  * A socket hearing the kernel's events of the RTMGRP_* groups, opened before

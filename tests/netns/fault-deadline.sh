@@ -5,8 +5,9 @@
 #      much more), exits 1; the ready rails are configured and verified, the
 #      others failed at stage "wait" with the reason; the state file says so
 #      (RAILUP_RESULT=failed); nothing of the failed rails is made (no rule,
-#      route, address or ledger entry); status agrees; nothing railup owns
-#      escapes it. Their links fixed, a later apply repairs everything:
+#      route or address) but their interface values, which boot writes before
+#      it brings a link up (boot-order.sh): the ledger holds those alone;
+#      status agrees; nothing railup owns escapes it. Their links fixed, a later apply repairs everything:
 #      status 0.
 #   2. the same with those two rails required=0: exit 0, RAILUP_RESULT=degraded.
 # shellcheck source=tests/netns/lib.sh
@@ -51,7 +52,16 @@ rd.rail.verify=0 rd.rail.modules= rd.rail.timeout=2"
 1002 from 10.0.2.14 lookup 102" "$(railup_rules "$NODE")"
 	expect_eq "railup's routes in tables 103, 104" "" \
 		"$(railup_routes "$NODE" | grep -E '^table 10[34]:' || true)"
-	expect_eq "the ledger: nothing of ib2, ib3" "" "$(ledger "$NODE" | grep -E ' ib[23] ' || true)"
+	expect_lines "the ledger: of ib2, ib3 their values alone" "sysctl ib2 arp_announce 0
+sysctl ib2 arp_ignore 0
+sysctl ib2 rp_filter 0
+sysctl ib3 arp_announce 0
+sysctl ib3 arp_ignore 0
+sysctl ib3 rp_filter 0" "$(ledger "$NODE" | awk '$2 ~ /^ib[23]$/ { print $1, $2, $4, $5 }')"
+	for i in 2 3; do
+		expect_eq "ib$i's values (the map's, on a link boot brought up)" "2 1 2" \
+			"$(sc "$NODE" ib$i rp_filter) $(sc "$NODE" ib$i arp_ignore) $(sc "$NODE" ib$i arp_announce)"
+	done
 	for i in 0 1; do
 		n=$((i + 1))
 		expect_eq "ip route get 10.0.99.99 from 10.0.$n.14" "dev ib$i table $((100 + n)) via 10.0.$n.1" \

@@ -951,6 +951,42 @@ START_TEST(test_some_rails)
 }
 END_TEST
 
+/*
+ * Boot writes a rail's values before it brings the link up (plan_keep), and
+ * plans the rail again once it is ready: only the rest is left then.
+ */
+START_TEST(test_values_first)
+{
+	const uint8_t rails[4] = { 0, 0, 1, 0 };
+	const struct change *c;
+
+	map_ok(&fx.m, SEED_A, NULL);
+	obs_fresh(&fx.o, &fx.m);
+	plan_up(&fx.m, &fx.o, rails, false, &fx.p);
+	plan_keep(&fx.p, CH_SYSCTL);
+	ck_assert_uint_eq(fx.p.n, 3);
+	ck_assert_uint_eq(plan_count(&fx.p, CH_SYSCTL, 2), 3);
+	for (unsigned i = 0; i < fx.p.n; i++) {
+		c = &fx.p.ch[i];
+		ck_assert(c->record);
+		ck_assert_int_eq(c->orig, 0);
+		/* What apply does once a value is written. */
+		observed_conf_set(&fx.o, c->ifindex, c->sysctl.key, c->sysctl.value);
+		obs_own_sysctl(&fx.o, c->ifname, c->sysctl.key, c->orig);
+	}
+	obs_done(&fx.o);
+	plan_free(&fx.p);
+
+	plan_up(&fx.m, &fx.o, rails, false, &fx.p);
+	ck_assert_uint_eq(plan_count(&fx.p, CH_SYSCTL, ANY), 0);
+	ck_assert_uint_eq(plan_count(&fx.p, CH_FORGET, ANY), 0);
+	ck_assert_uint_eq(fx.p.n, 5); /* up, address, two routes, rule */
+	plan_keep(&fx.p, CH_LINK_UP);
+	ck_assert_uint_eq(fx.p.n, 1);
+	ck_assert_int_eq(fx.p.ch[0].rail, 2);
+}
+END_TEST
+
 /* ---- down ---- */
 
 START_TEST(test_down)
@@ -1129,6 +1165,7 @@ Suite *plan_suite(void)
 	tcase_add_test(tc, test_address_other_prefix);
 	tcase_add_test(tc, test_own_address_prefix_changed);
 	tcase_add_test(tc, test_some_rails);
+	tcase_add_test(tc, test_values_first);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sysctls and ledger");

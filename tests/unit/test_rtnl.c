@@ -717,6 +717,28 @@ START_TEST(test_link_events)
 }
 END_TEST
 
+/* A value railup wrote: the link's, by index, or conf/all's (index 0). */
+START_TEST(test_conf_set)
+{
+	struct observed o = { 0 };
+
+	obs_link(&o, 2, "ib0", 0)->conf[SC_ARP_IGNORE] = 0;
+	obs_link(&o, 3, "ib1", 0)->conf[SC_ARP_IGNORE] = 0;
+	o.all[SC_ARP_IGNORE] = 0;
+	observed_index(&o);
+	observed_conf_set(&o, 3, SC_ARP_IGNORE, 2);
+	ck_assert_int_eq(observed_link(&o, "ib1")->conf[SC_ARP_IGNORE], 2);
+	ck_assert_int_eq(observed_link(&o, "ib0")->conf[SC_ARP_IGNORE], 0);
+	ck_assert_int_eq(o.all[SC_ARP_IGNORE], 0);
+	observed_conf_set(&o, 0, SC_ARP_IGNORE, 1);
+	ck_assert_int_eq(o.all[SC_ARP_IGNORE], 1);
+	observed_conf_set(&o, 99, SC_ARP_IGNORE, 2); /* gone meanwhile: nothing */
+	ck_assert_int_eq(observed_link(&o, "ib0")->conf[SC_ARP_IGNORE], 0);
+	ck_assert_int_eq(o.all[SC_ARP_IGNORE], 1);
+	observed_free(&o);
+}
+END_TEST
+
 /* ---- requests, against a fake kernel ---- */
 
 static void route_get_reply(unsigned step, const struct nlmsghdr *req, size_t len, struct nlbuf *r,
@@ -938,6 +960,7 @@ Suite *rtnl_suite(void)
 	tcase_add_test(tc, test_link_decode);
 	tcase_add_test(tc, test_lookups);
 	tcase_add_test(tc, test_link_events);
+	tcase_add_test(tc, test_conf_set);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("requests");
