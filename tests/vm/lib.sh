@@ -446,6 +446,23 @@ vm_test_initramfs() {
 		"$body:/vm/test.sh" "$@"
 }
 
+# vm_probe OUT: tests/vm/rdma-probe.c built static with musl against the
+# early/ stages it drives (RDMA netlink, RDMA CM), for a guest to run.
+vm_probe() {
+	local e=$VM_REPO/early deps_cc deps_kinc
+	if [ ! -f "$VM_REPO/.deps/musl/flags.mk" ]; then
+		make -s -C "$VM_REPO" .deps/musl/flags.mk >&2 || return 1
+	fi
+	deps_cc=$(sed -n 's/^DEPS_CC = //p' "$VM_REPO/.deps/musl/flags.mk")
+	deps_kinc=$(sed -n 's/^DEPS_KINC = //p' "$VM_REPO/.deps/musl/flags.mk")
+	mkdir -p "$(dirname "$1")" &&
+		"${deps_cc:-musl-gcc}" -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
+			-Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
+			-Wno-missing-field-initializers -Werror -Os -static -isystem "$deps_kinc" -I"$e" \
+			-o "$1" "$VM_DIR/rdma-probe.c" "$e/netlink.c" "$e/log.c" "$e/addr.c" \
+			"$e/rdmanl.c" "$e/rdmacm.c" "$e/sysfs.c" "$e/text.c"
+}
+
 # --- running ----------------------------------------------------------------
 
 vm_run() {

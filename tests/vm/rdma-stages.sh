@@ -40,17 +40,8 @@ mkdir -p "$VM_CACHE/tmp" "$VM_REPO/build" || exit 1
 work=$(mktemp -d "$VM_CACHE/tmp/rdma.XXXXXX") || exit 1
 
 # --- the probe ----------------------------------------------------------------
-if [ ! -f "$VM_REPO/.deps/musl/flags.mk" ]; then
-	make -s -C "$VM_REPO" .deps/musl/flags.mk >&2 || { bad "scripts/deps.sh failed"; finish; }
-fi
-deps_cc=$(sed -n 's/^DEPS_CC = //p' "$VM_REPO/.deps/musl/flags.mk")
-deps_kinc=$(sed -n 's/^DEPS_KINC = //p' "$VM_REPO/.deps/musl/flags.mk")
 probe=$VM_REPO/build/rdma-probe
-e=$VM_REPO/early
-if "${deps_cc:-musl-gcc}" -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Wpointer-arith -Wno-missing-field-initializers -Werror -Os -static \
-	-isystem "$deps_kinc" -I"$e" -o "$probe" "$here/rdma-probe.c" \
-	"$e/netlink.c" "$e/log.c" "$e/addr.c" "$e/rdmanl.c" "$e/rdmacm.c" "$e/sysfs.c" "$e/text.c"; then
+if vm_probe "$probe"; then
 	ok "rdma-probe built static with musl ($(du -k "$probe" | cut -f1) KiB)"
 else
 	bad "rdma-probe does not build"
