@@ -178,6 +178,21 @@ const struct rdma_port *rdma_port_of_netdev(const struct rdma_port *v, unsigned 
 
 /* ---- Soft-RoCE ---- */
 
+enum rxe_exists rdma_rxe_exists(const struct rdma_port *v, unsigned n, const char *name,
+				int ifindex, const char *ifname, const struct rdma_port **holder)
+{
+	*holder = NULL;
+	if (rdma_port_of_netdev(v, n, ifindex, ifname))
+		return RXE_SERVED;
+	for (unsigned i = 0; i < n; i++)
+		if (!strcmp(v[i].dev, name) && v[i].ndev_index > 0) {
+			*holder = &v[i];
+			return RXE_NAME_TAKEN;
+		}
+	/* Its netdev gone, or the device itself between the two requests. */
+	return RXE_NAME_LEAVING;
+}
+
 static int ignore_reply(const struct nlmsghdr *h, void *arg)
 {
 	(void)h;

@@ -40,6 +40,18 @@ const struct rdma_port *rdma_port_of_netdev(const struct rdma_port *v, unsigned 
 /* Creates Soft-RoCE device name on netdev ndev (rdma link add NAME type rxe netdev NDEV). */
 int rdmanl_add_rxe(struct nl *nl, const char *name, const char *ndev, char *err, size_t errlen);
 
+/*
+ * What rdmanl_add_rxe(name, netdev ifindex) refusing with EEXIST (the netdev
+ * has a device: rxe gives it one) or ENFILE (ib_core's answer to a name in
+ * use) meant, by the ports as they are now: a device serves the netdev
+ * already (whatever its name), the name is another netdev's device (*holder
+ * set), or the name is a device whose netdev is gone, still being torn down
+ * (a driver re-probe): worth trying again.
+ */
+enum rxe_exists { RXE_SERVED, RXE_NAME_TAKEN, RXE_NAME_LEAVING };
+enum rxe_exists rdma_rxe_exists(const struct rdma_port *v, unsigned n, const char *name,
+				int ifindex, const char *ifname, const struct rdma_port **holder);
+
 /* Decoders, separated for the fuzzers: one RDMA_NLDEV_CMD_{GET,PORT_GET} reply. */
 int rdmanl_decode_port(const struct nlmsghdr *h, struct rdma_port *p);
 

@@ -28,6 +28,7 @@ struct pending {
 	int up_for, rxe_for, found_for;
 	int at;		    /* the netdev located in this pass (ifindex), 0: none */
 	uint64_t recheck;   /* when to look at its RDMA port again (ms), 0: not due */
+	uint64_t rxe_retry; /* when to ask for its Soft-RoCE device again (ms) */
 	unsigned backoff;   /* ms */
 	uint64_t udev_poll; /* when to look at udev again (ms), 0: not due */
 	int ifindex;	    /* an identity rail's netdev, followed through renames */
@@ -48,6 +49,8 @@ struct waiter {
 
 /* No event says udev is done with a netdev: it is looked at this often. */
 #define UDEV_POLL_MS 10
+/* Nor that a Soft-RoCE device is gone, whose name a rail's device needs. */
+#define RXE_RETRY_MS 50
 
 int wait_events_open(unsigned groups)
 {
@@ -83,7 +86,38 @@ static void bring_up(struct waiter *w, struct rail *r, const struct link *l)
 	nlb_free(&b);
 }
 
-static void make_rxe(struct waiter *w, struct rail *r, const struct link *l)
+/* The kernel refused (EEXIST, ENFILE): done, the name another netdev's, or try again. */
+static void rxe_exists(struct waiter *w, struct rail *r, struct pending *p, const char *name,
+		       const struct link *l, uint64_t now)
+{
+	struct rdma_port *v = NULL;
+	const struct rdma_port *holder;
+	unsigned n = 0;
+
+	/* Unreadable: taken as done, as before asking; verification tells. */
+	if (rdmanl_ports(&w->rdma, &v, &n))
+		return;
+	switch (rdma_rxe_exists(v, n, name, l->ifindex, l->name, &holder)) {
+	case RXE_SERVED:
+		break;
+	case RXE_NAME_TAKEN:
+		rail_fail(r, "rxe",
+			  "rdma link add %s type rxe netdev %s: the name is taken, by the device "
+			  "of %s",
+			  name, l->name, *holder->ndev ? holder->ndev : "another netdev");
+		break;
+	case RXE_NAME_LEAVING:
+		p->rxe_for = 0;
+		p->rxe_retry = now + RXE_RETRY_MS;
+		snprintf(p->why, sizeof(p->why), "RDMA device %s is still being removed", name);
+		log_debug("%s: %s", r->name, p->why);
+		break;
+	}
+	free(v);
+}
+
+static void make_rxe(struct waiter *w, struct rail *r, struct pending *p, const struct link *l,
+		     uint64_t now)
 {
 	char name[64], err[200];
 	int ret;
@@ -94,9 +128,10 @@ static void make_rxe(struct waiter *w, struct rail *r, const struct link *l)
 		return;
 	}
 	ret = rdmanl_add_rxe(&w->rdma, name, l->name, err, sizeof(err));
-	if (ret && ret != -EEXIST)
-		rail_fail(r, "rxe", "rdma link add %s type rxe netdev %s: %s%s%s", name, l->name,
-			  strerror(-ret), *err ? ": " : "", err);
+	if (ret == -EEXIST || ret == -ENFILE)
+		rxe_exists(w, r, p, name, l, now);
+	else if (ret)
+		rail_fail(r, "rxe", "rdma link add %s type rxe netdev %s: %s", name, l->name, err);
 }
 
 /* The RDMA port behind the netdev: ACTIVE, or still coming (recheck later). */
@@ -216,8 +251,14 @@ static bool advance(struct waiter *w, unsigned i, const struct link *l, uint64_t
 	struct pending *p = &w->p[i];
 
 	if (r->o.rxe && p->rxe_for != l->ifindex) {
+		/* A device of its name on the way out: not ready without its own. */
+		if (now < p->rxe_retry)
+			return false;
+		p->rxe_retry = 0;
 		p->rxe_for = l->ifindex;
-		make_rxe(w, r, l);
+		make_rxe(w, r, p, l, now);
+		if (p->rxe_for != l->ifindex)
+			return false;
 	}
 	if (!(l->flags & IFF_UP)) {
 		snprintf(p->why, sizeof(p->why), "%s is down", l->name);
@@ -338,6 +379,8 @@ static uint64_t next_wake(const struct waiter *w, uint64_t deadline)
 			t = p->recheck;
 		if (p->udev_poll && p->udev_poll < t)
 			t = p->udev_poll;
+		if (p->rxe_retry && p->rxe_retry < t)
+			t = p->rxe_retry;
 	}
 	return t;
 }

@@ -48,6 +48,7 @@ Suite *match_suite(void);
 Suite *export_suite(void);
 Suite *text_suite(void);
 Suite *report_suite(void);
+Suite *rdmanl_suite(void);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -69,6 +69,15 @@
 #             "module rdma_ucm not found: rails that need it will fail",
 #             still configures every rail, and each fails at verify with
 #             "RDMA CM open: No such file or directory". Exit 1.
+#   rxetaken  the init makes the Soft-RoCE device rxe_eth1 on eth0 (with
+#             tests/vm/rdma-probe, in the image as /sbin/rdma-probe) before
+#             railup boots rails eth0 and eth1, rxe=1: the kernel refuses
+#             railup's rxe_eth0 on eth0 (it has a device) and rxe_eth1 on
+#             eth1 (the name is eth0's) alike, with EEXIST. eth0 is served
+#             already: verified on rxe_eth1. eth1 fails at stage "rxe": "rdma
+#             link add rxe_eth1 type rxe netdev eth1: the name is taken, by
+#             the device of eth0" (not, later, "no RDMA device serves eth1"),
+#             and gets no rule. Exit 1.
 #   off       the four rails and rd.rail=0 after them: exit 0, only
 #             "disabled by rd.rail=0" (stderr, kernel log at notice),
 #             RAILUP_RESULT=disabled; addresses, links, rules, routes,
@@ -97,6 +106,14 @@ if make -s -C "$VM_REPO" >&2 && [ -x "$railup" ]; then
 	ok "railup built ($(du -k "$railup" | cut -f1) KiB)"
 else
 	bad "make does not build early/railup"
+	finish
+fi
+
+probe=$VM_REPO/build/rdma-probe
+if vm_probe "$probe"; then
+	ok "rdma-probe built static with musl"
+else
+	bad "rdma-probe does not build"
 	finish
 fi
 
@@ -415,6 +432,28 @@ nomod)
 	vm_check "$S: rdma_rxe loaded all the same" loaded rdma_rxe
 	vm_check_fails "$S: rdma_ucm not loaded" loaded rdma_ucm
 	;;
+rxetaken)
+	nics_by_init 2
+	vm_check "$S: init: modprobe rdma_rxe" \
+		sh -c 'modprobe crc32_generic && modprobe crc32c_generic && modprobe rdma_rxe'
+	vm_check "$S: init: rxe_eth1 on eth0" /sbin/rdma-probe add-rxe rxe_eth1 eth0
+	run_railup boot
+	msg="eth1: rxe: rdma link add rxe_eth1 type rxe netdev eth1: the name is taken, by the device of eth0"
+	vm_check_eq "$S: railup boot exits 1" 1 "$RC"
+	vm_check "$S: stderr: $msg" has $ERR "railup: $msg"
+	kmsg >/tmp/kmsg
+	check_kmsg "$S: kmsg at error: $msg" "3 $msg"
+	vm_check "$S: stderr: summary" has $ERR "railup: 2 rails: 1 verified, 0 configured, 1 failed"
+	state
+	vm_check_eq "$S: state RAILUP_RESULT RAILS VERIFIED FAILED" "failed 2 1 1" \
+		"${RAILUP_RESULT-} ${RAILUP_RAILS-} ${RAILUP_VERIFIED-} ${RAILUP_FAILED-}"
+	rail_state 0 eth0 verified rxe_eth1 1 "" ""
+	rail_state 1 eth1 failed "" "" rxe \
+		"rdma link add rxe_eth1 type rxe netdev eth1: the name is taken, by the device of eth0"
+	rail_objects 1 eth0 10.0.1.14
+	vm_check_eq "$S: no rule for eth1 (table 102)" "" "$(ip rule | grep 'lookup 102')"
+	vm_check_eq "$S: the RDMA devices: rxe_eth1 alone" "rxe_eth1" "$(ls /sys/class/infiniband)"
+	;;
 off)
 	no_rdma_yet
 	nics_by_init 4
@@ -449,7 +488,7 @@ EOF
 # for real); B: without rdma_ucm.
 t=$(now)
 VM_EXTRA_MODULES="mlx5_ib" vm_test_initramfs "$work/a.cpio.gz" "$work/body.sh" \
-	"$railup:/sbin/railup" &
+	"$railup:/sbin/railup" "$probe:/sbin/rdma-probe" &
 pa=$!
 VM_OMIT_MODULES="rdma_ucm" vm_test_initramfs "$work/b.cpio.gz" "$work/body.sh" \
 	"$railup:/sbin/railup" &
@@ -472,6 +511,7 @@ scenarios=(
 	"nolink a 4 29 rd.rail=eth0:10.0.1.14/24 rd.rail=eth1:10.0.2.14/24 rd.rail=eth2:10.0.3.14/24 rd.rail=eth3:10.0.4.14/24 rd.rail=eth7:10.0.8.14/24 rd.rail.rxe=1 rd.rail.timeout=5 $MODS"
 	"wrongnic a 4 45 rd.rail=eth0:10.0.1.14/24,rxe=1 rd.rail=eth1:10.0.2.14/24,rxe=1 rd.rail=eth2:10.0.3.14/24,rxe=1 rd.rail=eth3:10.0.4.14/24:10.0.4.1,rxe=1 rd.rail.verify_timeout=3"
 	"nomod b 4 47 $R4 $MODS"
+	"rxetaken a 2 20 rd.rail=eth0:10.0.1.14/24,rxe=1 rd.rail=eth1:10.0.2.14/24,rxe=1 $MODS"
 	"off a 4 12 $R4 rd.rail=0"
 )
 
