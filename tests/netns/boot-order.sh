@@ -4,7 +4,8 @@
 # address, nor takes a router advertisement, with the kernel's defaults.
 # The rails' links start down (the kernel's defaults: every value 0,
 # accept_ra 1), ib3's and ib4's switch ports down (no carrier: boot brings
-# them up and waits). Oracle: /proc/sys read the moment the link is up.
+# them up and waits). Oracle: /proc/sys, read once the link is seen up
+# (without carrier: boot has not configured the rail yet).
 #   1. four IPv4 rails and an IPv6 one (ib4): once boot has brought ib3 up,
 #      ib3 already holds rp_filter 2, arp_ignore 1, arp_announce 2, and ib4
 #      accept_ra 0, keep_addr_on_down 1, the ledger their values from before;
