@@ -72,12 +72,13 @@
 #   rxetaken  the init makes the Soft-RoCE device rxe_eth1 on eth0 (with
 #             tests/vm/rdma-probe, in the image as /sbin/rdma-probe) before
 #             railup boots rails eth0 and eth1, rxe=1: the kernel refuses
-#             railup's rxe_eth0 on eth0 (it has a device) and rxe_eth1 on
-#             eth1 (the name is eth0's) alike, with EEXIST. eth0 is served
-#             already: verified on rxe_eth1. eth1 fails at stage "rxe": "rdma
-#             link add rxe_eth1 type rxe netdev eth1: the name is taken, by
-#             the device of eth0" (not, later, "no RDMA device serves eth1"),
-#             and gets no rule. Exit 1.
+#             railup's rxe_eth0 on eth0 (it has a device: EEXIST) and
+#             rxe_eth1 on eth1 (the name is eth0's: ENFILE, "Too many open
+#             files in system", the words railup used to fail the rail
+#             with). eth0 is served already: verified on rxe_eth1. eth1
+#             fails at stage "rxe": "rdma link add rxe_eth1 type rxe netdev
+#             eth1: the name is taken, by the device of eth0", and gets no
+#             rule. Exit 1.
 #   off       the four rails and rd.rail=0 after them: exit 0, only
 #             "disabled by rd.rail=0" (stderr, kernel log at notice),
 #             RAILUP_RESULT=disabled; addresses, links, rules, routes,
