@@ -22,11 +22,6 @@ MAP_BOOT="$MAP_A
 rd.rail=ib4:[fd00:5::14]/64:[fd00:5::1]
 rd.rail.verify=0 rd.rail.modules= rd.rail.timeout=10"
 
-# v6 NS IF KEY: net.ipv6.conf.IF.KEY
-v6() {
-	in_ns "$1" cat "/proc/sys/net/ipv6/conf/$2/$3"
-}
-
 # values4 / values6: what railup manages of ib3 (IPv4) and ib4 (IPv6)
 values4() {
 	echo "rp_filter $(sc "$NODE" "$1" rp_filter) arp_ignore $(sc "$NODE" "$1" arp_ignore)" \
@@ -36,21 +31,12 @@ values6() {
 	echo "accept_ra $(v6 "$NODE" "$1" accept_ra) keep_addr_on_down $(v6 "$NODE" "$1" keep_addr_on_down)"
 }
 
-# down_port IF BR: veth IF in NODE, down, its switch port on BR down too (no carrier)
-down_port() {
-	RU_PORTS=$((RU_PORTS + 1))
-	ip -n "$NODE" link add "$1" type veth peer name "p$RU_PORTS" netns "$SW"
-	ip -n "$SW" link set "p$RU_PORTS" master "$2"
-}
-
 values_before_up() {
 	local before4 before6
 	build_four_rails bo down
 	carrier "$NODE" ib3 "$SW" down
-	sw_bridge "$SW" br5
-	down_port ib4 br5
-	in_ns "$NODE" sh -ec 'echo 0 >/proc/sys/net/ipv6/conf/ib4/accept_dad
-		echo 0 >/proc/sys/net/ipv6/conf/ib4/disable_ipv6'
+	ns_link "$NODE" ib4 "$SW" br5 unplugged
+	v6_on "$NODE" ib4
 	before4=$(values4 ib3) before6=$(values6 ib4)
 	expect_eq "ib3 before boot (the kernel's defaults)" \
 		"rp_filter 0 arp_ignore 0 arp_announce 0" "$before4"
@@ -70,7 +56,7 @@ ib4 keep_addr_on_down 0" "$(ledger "$NODE" |
 
 	# A re-probe: ib3 made anew, down, while boot still waits.
 	ip -n "$NODE" link del ib3
-	down_port ib3 br4
+	ns_link "$NODE" ib3 "$SW" br4 unplugged
 	up_within "$NODE" ib3
 	soft_check "the new ib3's values once up" "rp_filter 2 arp_ignore 1 arp_announce 2" \
 		"$(values4 ib3)"

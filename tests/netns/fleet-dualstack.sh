@@ -14,22 +14,6 @@ rd.rail=ib0:[fd00:1::14]/64:[fd00:1::1]
 rd.rail=ib1:10.0.2.14/24:10.0.2.1
 rd.rail=ib2:[fd00:3::14]/64:[fd00:3::1]'
 
-# v6_on NS IF...: IPv6 on (namespaces start with it off), without DAD, so
-# that addresses are usable at once and dumps do not change on their own
-v6_on() {
-	local ns=$1 i
-	shift
-	for i; do
-		in_ns "$ns" sh -ec "echo 0 >/proc/sys/net/ipv6/conf/$i/accept_dad
-			echo 0 >/proc/sys/net/ipv6/conf/$i/disable_ipv6"
-	done
-}
-
-# v6 NS IF KEY: net.ipv6.conf.IF.KEY
-v6() {
-	in_ns "$1" cat "/proc/sys/net/ipv6/conf/$2/$3"
-}
-
 # The node (ib0..ib2 bare), the switch, and the router GW: 10.0.1.1 and
 # fd00:1::1 on eth0, 10.0.2.1 on eth1, fd00:3::1 on eth2, and the far
 # addresses 10.0.99.99 and fd00:99::99 on its loopback.

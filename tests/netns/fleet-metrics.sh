@@ -57,10 +57,8 @@ promtool_ok() {
 # strict rp_filter) that the router can make the node drop packets on.
 build() {
 	build_four_rails "$1"
-	in_ns "$NODE" sh -c 'echo 0 >/proc/sys/net/ipv6/conf/ib0/accept_dad
-		echo 0 >/proc/sys/net/ipv6/conf/ib0/disable_ipv6'
-	in_ns "$GW" sh -c 'echo 0 >/proc/sys/net/ipv6/conf/eth0/accept_dad
-		echo 0 >/proc/sys/net/ipv6/conf/eth0/disable_ipv6'
+	v6_on "$NODE" ib0
+	v6_on "$GW" eth0
 	ip -n "$GW" addr add fd00:1::1/64 dev eth0
 	ns_link "$NODE" eth9 "$SW" br9
 	host_if "$GW" eth9 "$SW" br9 192.168.50.1/24

@@ -169,16 +169,19 @@ sw_bridge() {
 	ip -n "$1" link set "$2" up
 }
 
-# ns_link NS IF SW BR [down]: veth IF in NS, its peer a port of bridge BR in SW.
-# IF is left down when asked (railup then has to bring it up).
+# ns_link NS IF SW BR [up|down|unplugged]: veth IF in NS, its peer a port of
+# bridge BR in SW. IF is left down when asked (railup then has to bring it
+# up); unplugged, its switch port is left down too (no carrier until the
+# test gives it: lib-fault.sh's carrier).
 ns_link() {
-	local ns=$1 ifn=$2 sw=$3 br=$4 state=${5:-up} port
+	local ns=$1 ifn=$2 sw=$3 br=$4 state=${5:-up} port port_state=up
 	sw_bridge "$sw" "$br"
 	RU_PORTS=$((RU_PORTS + 1))
 	port="p$RU_PORTS"
+	[ "$state" != unplugged ] || port_state=down
 	ip -n "$ns" link add "$ifn" type veth peer name "$port" netns "$sw"
-	ip -n "$sw" link set "$port" master "$br" up
-	[ "$state" = down ] || ip -n "$ns" link set "$ifn" up
+	ip -n "$sw" link set "$port" master "$br" "$port_state"
+	[ "$state" = down ] || [ "$state" = unplugged ] || ip -n "$ns" link set "$ifn" up
 }
 
 # host_if NS IF SW BR ADDR/PLEN...: an interface of a peer host on bridge BR
@@ -207,6 +210,22 @@ set_sysctl() {
 # sc NS DEV KEY: net.ipv4.conf.DEV.KEY as the namespace sees it
 sc() {
 	in_ns "$1" cat "/proc/sys/net/ipv4/conf/$2/$3"
+}
+
+# v6 NS IF KEY: net.ipv6.conf.IF.KEY
+v6() {
+	in_ns "$1" cat "/proc/sys/net/ipv6/conf/$2/$3"
+}
+
+# v6_on NS IF...: IPv6 on (namespaces start with it off), without DAD, so
+# that addresses are usable at once and dumps do not change on their own
+v6_on() {
+	local ns=$1 i
+	shift
+	for i; do
+		in_ns "$ns" sh -ec "echo 0 >/proc/sys/net/ipv6/conf/$i/accept_dad
+			echo 0 >/proc/sys/net/ipv6/conf/$i/disable_ipv6"
+	done
 }
 
 # ---- the layouts of the seeds ----
