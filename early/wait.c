@@ -21,9 +21,10 @@
 struct pending {
 	bool done;
 	/*
-	 * The netdev (ifindex, 0: none) railup asked the kernel to bring up, and
-	 * to give a Soft-RoCE device: once each. A netdev made anew (a driver
-	 * re-probe) is another; one someone took down again is theirs.
+	 * The netdev (ifindex, 0: none) railup asked the kernel to bring up, to
+	 * give a Soft-RoCE device, and handed to the found hook: once each. A
+	 * netdev made anew (a driver re-probe) is another; one someone took down
+	 * again is theirs.
 	 */
 	int up_for, rxe_for, found_for;
 	int at;		    /* the netdev located in this pass (ifindex), 0: none */
