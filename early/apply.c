@@ -69,7 +69,12 @@ static bool encode(struct nlbuf *b, const struct change *c)
 		rtnl_put_addr(b, RTM_DELADDR, &c->addr);
 		return true;
 	case CH_RULE_ADD:
-		rtnl_put_rule(b, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, &c->rule);
+		/*
+		 * No NLM_F_EXCL: the plan adds only rules its dump did not show,
+		 * and the kernel's check walks every rule for each one added. A
+		 * copy a concurrent writer raced in goes at the next plan.
+		 */
+		rtnl_put_rule(b, RTM_NEWRULE, NLM_F_CREATE, &c->rule);
 		return true;
 	case CH_RULE_DEL:
 		rtnl_put_rule(b, RTM_DELRULE, 0, &c->rule);

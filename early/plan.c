@@ -329,11 +329,14 @@ static void plan_rule(struct ctx *c, int ri)
 	struct rule want = plan_rail_rule(r);
 	const struct rule *e = observed_rules_at(c->o, want.priority);
 	const struct rule *end = c->o->rule + c->o->nrule;
-	bool have = false;
+	bool have = false, have_own = false;
 
 	for (; e && e < end && e->priority == want.priority; e++) {
 		if (rule_same(e, &want) && e->protocol == RAILUP_PROTO) {
-			have = true;
+			/* A copy (apply adds without the kernel's duplicate check): one goes. */
+			if (have_own)
+				add(c->p, CH_RULE_DEL, ri, "")->rule = *e;
+			have = have_own = true;
 		} else if (rule_same(e, &want)) {
 			problem(c->p, ri, false,
 				"rule priority %u already does this (proto %s), not railup's: "
@@ -613,7 +616,10 @@ static void plan_stale_ledger(struct ctx *c)
 	}
 }
 
-/* Stable, by phase: apply carries changes out in the order of enum change_op. */
+/*
+ * Stable, by phase: apply carries changes out in the order of enum
+ * change_op; the rules to add, highest priority first.
+ */
 static void sort_phases(struct plan *p)
 {
 	unsigned count[CH_COUNT + 1] = { 0 };
@@ -637,6 +643,18 @@ static int by_ifindex(const void *a, const void *b)
 	return x == y ? 0 : (x < y ? -1 : 1);
 }
 
+/* The changes of one op, adjacent once sort_phases has run. */
+static struct change *run_of(struct plan *p, enum change_op op, unsigned *n)
+{
+	unsigned i = 0;
+
+	while (i < p->n && p->ch[i].op < op)
+		i++;
+	for (*n = 0; i + *n < p->n && p->ch[i + *n].op == op; (*n)++)
+		;
+	return p->ch + i;
+}
+
 /* The IPv4 and the IPv6 rail of one NIC both find it down: one link-up will do. */
 static void dedupe_link_up(struct plan *p)
 {
@@ -650,6 +668,27 @@ static void dedupe_link_up(struct plan *p)
 			p->ch[keep++] = p->ch[i];
 	memmove(p->ch + keep, p->ch + n, (p->n - n) * sizeof(*p->ch));
 	p->n -= n - keep;
+}
+
+static int by_priority_down(const void *a, const void *b)
+{
+	uint32_t x = ((const struct change *)a)->rule.priority;
+	uint32_t y = ((const struct change *)b)->rule.priority;
+
+	return x == y ? 0 : (x > y ? -1 : 1);
+}
+
+/*
+ * The kernel puts a new rule in place by walking its list from the lowest
+ * priority: added highest first, each walk stops at the rule added before
+ * it instead of passing them all (quadratic over a map's rails).
+ */
+static void order_rule_adds(struct plan *p)
+{
+	unsigned n;
+	struct change *run = run_of(p, CH_RULE_ADD, &n);
+
+	xsort(run, n, sizeof(*run), by_priority_down);
 }
 
 void plan_up(const struct railmap *m, const struct observed *o, const uint8_t *rails, bool globals,
@@ -673,6 +712,7 @@ void plan_up(const struct railmap *m, const struct observed *o, const uint8_t *r
 	ctx_free(&c);
 	sort_phases(p);
 	dedupe_link_up(p);
+	order_rule_adds(p);
 }
 
 void plan_down(const struct observed *o, struct plan *p)

@@ -12,12 +12,15 @@
 #   railup   railup apply (the whole process)
 #   batch    ip -batch of the same links, addresses, routes and rules, plus one
 #            sysctl -p of the same values (two processes)
-#   shell    the second seed's way: one ip or echo per object
-# Between rounds everything is torn down again (not timed). Reports per N
-# and method the median, the 10th-90th percentile spread (ms) and the ratio
-# of medians against batch. Also: a second railup apply with nothing to do,
-# railup status, and railup --version: the floor, starting and ending the
-# process without doing anything. A benchmark, not a test: it asserts nothing.
+#   shell    the second seed's way: one ip or echo per object (bash running it)
+# Each run is timed by tests/bench/timed.c, which starts the processes with
+# posix_spawn: from before the first starts to the last one reaped, without
+# a shell's fork in it. Between rounds everything is torn down again (not
+# timed). Reports per N and method the median, the 10th-90th percentile
+# spread (ms) and the ratio of medians against batch. Also: a second railup
+# apply with nothing to do, railup status, and railup --version: the floor,
+# starting and ending the process without doing anything. A benchmark, not a
+# test: it asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 NS_LIST="4 8 64 256 1024"
@@ -45,7 +48,9 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-${CC:-gcc} -O2 -o "$work/maxrss" tests/bench/maxrss.c
+# Static and small: a forked child's peak RSS counts the timer's pages it
+# copied until exec (a dynamic glibc timer added 300-500 KiB to railup's).
+${MUSL_CC:-musl-gcc} -static -Os -o "$work/timed" tests/bench/timed.c
 
 # Rail i: ib<i>, 10.<i/250+1>.<i%250>.14/24 via .1, priority 1001+i, table 101+i
 # stepping over the reserved 253-255 as railup's numbering does.
@@ -121,13 +126,13 @@ run_rounds() {
 			echo 0 > /proc/sys/net/ipv4/conf/all/accept_local
 			rm -rf "$work/run"
 		}
-		ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) * 1000 }'; }
-		# Peak RSS (KiB) of a first apply and of status, once per N.
-		rss() { "$work/maxrss" "$@" 2>&1 >/dev/null | sed -n 's/^maxrss //p'; }
+		# "ms <elapsed>" of the processes given, or "maxrss <KiB>" with -m.
+		timed() { "$work/timed" "$@" | sed 's/^[a-z]* //'; }
 		case " $methods " in *" railup "*)
 			reset
-			echo "rss-apply $(rss $R apply)"
-			echo "rss-status $(rss $R status)"
+			# Peak RSS (KiB) of a first apply and of status, once per N.
+			echo "rss-apply $(timed -m $R apply)"
+			echo "rss-status $(timed -m $R status)"
 		esac
 		for ((round = 0; round < rounds; round++)); do
 			# Rotate the order each round so no method always runs first.
@@ -135,13 +140,11 @@ run_rounds() {
 			for ((k = 0; k < round % $#; k++)); do set -- "${@:2}" "$1"; done
 			for m in "$@"; do
 				reset
-				t0=$EPOCHREALTIME
 				case $m in
-				railup) $R apply ;;
-				batch) ip -batch "$work/batch" && sysctl -q -p "$work/sysctl" ;;
-				shell) . "$work/shell" ;;
+				railup) t=$(timed $R apply) ;;
+				batch) t=$(timed ip -batch "$work/batch" \; sysctl -q -p "$work/sysctl") ;;
+				shell) t=$(timed bash "$work/shell") ;;
 				esac
-				t1=$EPOCHREALTIME
 				# A run that did not build the whole state must not be timed.
 				rules=$(ip rule show | grep -c "proto 114")
 				routes=$(ip route show table all proto 114 | wc -l)
@@ -149,14 +152,11 @@ run_rounds() {
 					echo "FAILED $m: $rules rules, $routes routes for $n rails" >&2
 					exit 1
 				fi
-				echo "$m $(ms $t0 $t1)"
+				echo "$m $t"
 				if [ "$m" = railup ]; then
-					t0=$EPOCHREALTIME; $R apply; t1=$EPOCHREALTIME
-					echo "railup-noop $(ms $t0 $t1)"
-					t0=$EPOCHREALTIME; $R status >/dev/null; t1=$EPOCHREALTIME
-					echo "railup-status $(ms $t0 $t1)"
-					t0=$EPOCHREALTIME; $railup --version >/dev/null; t1=$EPOCHREALTIME
-					echo "railup-floor $(ms $t0 $t1)"
+					echo "railup-noop $(timed $R apply)"
+					echo "railup-status $(timed $R status)"
+					echo "railup-floor $(timed $railup --version)"
 				fi
 			done
 		done
@@ -178,7 +178,7 @@ stats() {
 report() {
 	echo "machine: $(nproc) cores, $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")"
 	echo "binary: $(stat -c %s "$RAILUP") bytes (static, stripped)"
-	echo "rounds: $ROUNDS per N, methods alternating; times in ms, whole process"
+	echo "rounds: $ROUNDS per N, methods alternating; times in ms, whole processes, started by posix_spawn"
 	printf '%6s  %-14s %9s %17s %9s\n' rails method median "p10-p90" "vs batch"
 	for n in $NS_LIST; do
 		base=$(awk -v n="$n" '$1 == n && $2 == "batch" { print $3 }' "$work/results" | stats | cut -d' ' -f1)

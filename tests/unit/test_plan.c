@@ -179,6 +179,10 @@ START_TEST(test_fresh)
 								  .b = { 10, 0, i + 1, 14 } }));
 		ck_assert(!c->rule.other);
 	}
+	/* Rules go in highest priority first: the kernel's list walk for each stays short. */
+	for (int i = 0; i < 4; i++)
+		ck_assert_uint_eq(plan_nth(&fx.p, CH_RULE_ADD, ANY, i)->rule.priority,
+				  1004 - (unsigned)i);
 	/* The RoCE profile's conf/all. */
 	ck_assert_int_eq(all_change(&fx.p, SC_RP_FILTER)->sysctl.value, 2);
 	ck_assert_int_eq(all_change(&fx.p, SC_RP_FILTER)->orig, 0);
@@ -626,6 +630,26 @@ START_TEST(test_foreign_identical_rule)
 	ck_assert_uint_eq(plan_count(&fx.p, CH_RULE_DEL, ANY), 0);
 	ck_assert_uint_eq(plan_count(&fx.p, CH_ROUTE_ADD, 0), 2);
 	ck_assert_uint_eq(plan_count(&fx.p, CH_RULE_ADD, ANY), 3);
+}
+END_TEST
+
+/* A copy of railup's own rule (a concurrent apply raced it in): one goes, one stays. */
+START_TEST(test_own_rule_twice)
+{
+	const struct change *c;
+
+	map_ok(&fx.m, SEED_A, NULL);
+	obs_converge(&fx.o, &fx.m, true);
+	obs_rule(&fx.o, AF_INET, 1002, ip("10.0.2.14"), 102, RAILUP_PROTO);
+	obs_done(&fx.o);
+	plan_up(&fx.m, &fx.o, NULL, true, &fx.p);
+	ck_assert_uint_eq(fx.p.npb, 0);
+	ck_assert_uint_eq(fx.p.n, 1);
+	c = plan_nth(&fx.p, CH_RULE_DEL, 1, 0);
+	ck_assert_uint_eq(c->rule.priority, 1002);
+	ck_assert_uint_eq(c->rule.table, 102);
+	ck_assert_uint_eq(c->rule.protocol, RAILUP_PROTO);
+	ck_assert(addr_same_ip(&c->rule.src, &fx.m.rail[1].addr));
 }
 END_TEST
 
@@ -1106,6 +1130,9 @@ START_TEST(test_1024_rails)
 			ck_assert_uint_eq(c->rule.priority, DEFAULT_PRIORITY + (unsigned)c->rail);
 			ck_assert(addr_same_ip(&c->rule.src, &r->addr));
 			ck_assert_uint_eq(seen[c->rail]++, 0);
+			/* Highest priority first: no rule added walks past those before it. */
+			ck_assert(c[-1].op != CH_RULE_ADD ||
+				  c[-1].rule.priority > c->rule.priority);
 		} else if (c->op == CH_ADDR_ADD) {
 			ck_assert(addr_eq(&c->addr.a, &r->addr));
 			ck_assert_str_eq(c->ifname, r->name);
@@ -1158,6 +1185,7 @@ Suite *plan_suite(void)
 	tcase_add_test(tc, test_foreign_route_at_key);
 	tcase_add_test(tc, test_foreign_route_elsewhere);
 	tcase_add_test(tc, test_foreign_identical_rule);
+	tcase_add_test(tc, test_own_rule_twice);
 	tcase_add_test(tc, test_foreign_rule_same_priority);
 	tcase_add_test(tc, test_missing_interface);
 	tcase_add_test(tc, test_udev_unsettled);
