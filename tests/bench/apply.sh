@@ -175,8 +175,15 @@ stats() {
 	}'
 }
 
+# "steal total" jiffies of all CPUs so far: a VM's host taking its CPUs
+# shows in the figures; the report says how much it took during the run.
+cpu_steal() {
+	awk '/^cpu / { print $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
+}
+
 report() {
 	echo "machine: $(nproc) cores, $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")"
+	echo "$steal0 $steal1" | awk '{ printf "steal: %.1f%% of the CPU time during the run\n", ($4 > $2 ? ($3 - $1) * 100 / ($4 - $2) : 0) }'
 	echo "binary: $(stat -c %s "$RAILUP") bytes (static, stripped)"
 	echo "rounds: $ROUNDS per N, methods alternating; times in ms, whole processes, started by posix_spawn"
 	printf '%6s  %-14s %9s %17s %9s\n' rails method median "p10-p90" "vs batch"
@@ -202,6 +209,7 @@ report() {
 }
 
 : >"$work/results"
+steal0=$(cpu_steal)
 for n in $NS_LIST; do
 	write_inputs "$n"
 	fresh_ns "$n"
@@ -209,4 +217,5 @@ for n in $NS_LIST; do
 	ip netns del "$ns"
 	ip netns del "$sw"
 done
+steal1=$(cpu_steal)
 if [ -n "$OUT" ]; then report | tee "$OUT"; else report; fi
