@@ -616,10 +616,7 @@ static void plan_stale_ledger(struct ctx *c)
 	}
 }
 
-/*
- * Stable, by phase: apply carries changes out in the order of enum
- * change_op; the rules to add, highest priority first.
- */
+/* Stable, by phase: apply carries changes out in the order of enum change_op. */
 static void sort_phases(struct plan *p)
 {
 	unsigned count[CH_COUNT + 1] = { 0 };

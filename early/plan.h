@@ -63,7 +63,8 @@ struct plan {
 };
 
 /*
- * What applying the map changes. rails flags the rails to plan (NULL: all);
+ * What applying the map changes, in apply's order (enum change_op; the rules
+ * to add highest priority first). rails flags the rails to plan (NULL: all);
  * globals adds conf/all and what belongs to no rail of the map (stale
  * routes, rules, addresses and values railup made before).
  */
