@@ -12,6 +12,7 @@
 
 struct run {
 	struct railmap *m;
+	const struct observed *before;
 	const struct plan *p;
 	unsigned *msg_change; /* batch message -> change */
 	uint8_t *failed;      /* per change */
@@ -92,13 +93,24 @@ static bool encode(struct nlbuf *b, const struct change *c)
 	return false;
 }
 
+/* How many of railup's rules are the rule u (a racing writer can leave copies). */
+static unsigned rule_copies(const struct observed *o, const struct rule *u)
+{
+	const struct rule *e = observed_rules_at(o, u->priority);
+	unsigned n = 0;
+
+	for (; e && e < o->rule + o->nrule && e->priority == u->priority; e++)
+		n += rule_same(e, u) && e->protocol == RAILUP_PROTO;
+	return n;
+}
+
 /* Whether the kernel's state now shows the change done. */
-static bool took_effect(const struct change *c, const struct observed *now)
+static bool took_effect(const struct change *c, const struct observed *before,
+			const struct observed *now)
 {
 	const struct link *l = observed_link_by_index(now, c->ifindex);
 	const struct laddr *a;
 	const struct route *r;
-	const struct rule *u;
 	bool there = false;
 
 	switch (c->op) {
@@ -119,11 +131,10 @@ static bool took_effect(const struct change *c, const struct observed *now)
 						       : route_same(r, &c->route);
 		return there == (c->op != CH_ROUTE_DEL);
 	case CH_RULE_ADD:
+		return rule_copies(now, &c->rule) > 0;
 	case CH_RULE_DEL:
-		for (u = observed_rules_at(now, c->rule.priority);
-		     u && u < now->rule + now->nrule && u->priority == c->rule.priority; u++)
-			there |= rule_same(u, &c->rule) && u->protocol == RAILUP_PROTO;
-		return there == (c->op == CH_RULE_ADD);
+		/* Removing a copy leaves the rule: done when there are fewer. */
+		return rule_copies(now, &c->rule) < rule_copies(before, &c->rule);
 	}
 	return false;
 }
@@ -144,7 +155,7 @@ static void settle_unknown(struct nl *nl, struct run *run)
 	if (rtnl_observe(nl, run->m, &now))
 		memset(&now, 0, sizeof(now));
 	for (unsigned i = 0; i < run->p->n; i++)
-		if (run->unknown[i] && !took_effect(&run->p->ch[i], &now))
+		if (run->unknown[i] && !took_effect(&run->p->ch[i], run->before, &now))
 			fail_change(run, i, -ENOBUFS,
 				    "its answer was lost and it is not in effect");
 	observed_free(&now);
@@ -268,6 +279,7 @@ int apply_plan(struct nl *nl, struct railmap *m, struct observed *o, const struc
 {
 	struct run run = {
 		.m = m,
+		.before = o,
 		.p = p,
 		.msg_change = xcalloc(p->n, sizeof(unsigned)),
 		.failed = xcalloc(p->n, 1),

@@ -17,7 +17,9 @@
 #      nlflood fills the queue, railup sends its batch: the kernel applies every
 #      change but its acknowledgement is dropped (ENOBUFS). What the kernel did
 #      must not be lost: apply and status agree, every address railup added
-#      is in the ledger, down leaves nothing of railup's.
+#      is in the ledger, down leaves nothing of railup's. ib1's rule is there
+#      twice before (nlrule: a racing writer's copy); the batch removes one,
+#      and with its answer lost apply must still see that done.
 # What could not be forced: ENOBUFS on a dump by its own size (the kernel
 # fills a dump only as the reader makes room) and NLM_F_DUMP_INTR on route or
 # rule dumps (IPv4 FIB and rule dumps do not check consistency); 3 and 4 need
@@ -29,6 +31,8 @@
 
 NLFLOOD=$RU_TMP/nlflood
 "${HOST_CC:-cc}" -O1 -o "$NLFLOOD" "$(dirname "$0")/nlflood.c" || fail "cannot build nlflood"
+NLRULE=$RU_TMP/nlrule
+"${HOST_CC:-cc}" -O1 -o "$NLRULE" "$(dirname "$0")/nlrule.c" || fail "cannot build nlrule"
 
 # foreign_count NS: "ROUTES101 ROUTES300 RULES" not railup's
 foreign_count() {
@@ -127,10 +131,18 @@ overflow_dump() {
 	pass "a dump whose answer overflowed the socket (ENOBUFS) is read again"
 }
 
+# ib1_rules NS: how many of railup's rules "from 10.0.2.14 lookup 102 priority 1002" NS has
+ib1_rules() {
+	rules_text "$1" | grep -c '^1002 from 10.0.2.14 lookup 102 proto 114$' || true
+}
+
 overflow_batch() {
 	local added
 	build_four_rails d4
 	set_conf "$MAP_A"
+	in_ns "$NODE" "$NLRULE" 10.0.2.14 102 1002 114 >/dev/null
+	in_ns "$NODE" "$NLRULE" 10.0.2.14 102 1002 114 >/dev/null
+	expect_eq "ib1's rule before apply (railup's and a copy)" 2 "$(ib1_rules "$NODE")"
 	gate_setup
 	ru_bg "$NODE" apply
 	gate_dumped "$NODE"
@@ -144,6 +156,9 @@ overflow_batch() {
 		addrs "$NODE" ib$i | sed "s/^/addr ib$i $(ip -n "$NODE" -j link show ib$i | jq .[0].ifindex) /"
 	done)
 	expect_eq "the rails' addresses (the kernel applied the batch)" 4 "$(grep -c . <<<"$added")"
+	expect_eq "ib1's rule after apply (the copy removed)" 1 "$(ib1_rules "$NODE")"
+	expect_not_contains "apply's errors (the copy's removal took effect)" "$RU_ERR" \
+		"rule del from 10.0.2.14"
 	soft_check "the ledger's addresses (railup added them)" "$added" \
 		"$(ledger "$NODE" | grep '^addr' || true)"
 	local applied=ok
