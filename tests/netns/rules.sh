@@ -31,8 +31,11 @@ railup_prios() {
 
 order() {
 	local mon try
-	in_ns "$NODE" ip monitor rule >"$RU_TMP/monitor" 2>&1 &
+	# ip -n, not ip netns exec through in_ns: $! must be ip itself to be killed.
+	ip -n "$NODE" monitor rule >"$RU_TMP/monitor" 2>&1 &
 	mon=$!
+	# (part runs this in a subshell: its exit, by fail or not, ends the monitor)
+	trap "kill $mon 2>/dev/null || true" EXIT
 	# The monitor listens once it has seen a probe rule come.
 	for try in $(seq 100); do
 		ip -n "$NODE" rule add from 192.0.2.1 lookup 99 priority 5
@@ -46,8 +49,6 @@ order() {
 		[ "$(railup_prios "$RU_TMP/monitor" | wc -w)" -lt 8 ] || break
 		sleep 0.05
 	done
-	kill "$mon"
-	wait "$mon" 2>/dev/null || true
 	expect_eq "railup's rules as the kernel added them, by priority" \
 		"1008 1007 1006 1005 1004 1003 1002 1001 " "$(railup_prios "$RU_TMP/monitor")"
 	pass "rules added highest priority first"
