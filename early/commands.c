@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "config.h"
 #include "host.h"
+#include "ledger.h"
 #include "log.h"
 #include "match.h"
 #include "modules.h"
@@ -227,7 +228,11 @@ static int up(const struct opts *opt, bool dry)
 		return ret;
 	}
 	ret = EXIT_FAIL;
-	if ((!dry && can_change()) || observe(opt, &nl, &m, &o))
+	if (!dry && can_change())
+		goto out;
+	if (!dry)
+		ledger_lock(opt->rundir);
+	if (observe(opt, &nl, &m, &o))
 		goto out;
 	if (resolve_hosts(&m, &o)) {
 		ret = EXIT_BAD;
@@ -285,7 +290,10 @@ int cmd_down(const struct opts *opt)
 
 	/* Whatever the map says now: railup's objects are found by their marks and the ledger. */
 	railmap_init(&m);
-	if (!can_change() && !observe(opt, &nl, &m, &o)) {
+	if (can_change())
+		goto out;
+	ledger_lock(opt->rundir);
+	if (!observe(opt, &nl, &m, &o)) {
 		plan_down(&o, &p);
 		failed = apply_plan(&nl, &m, &o, &p, opt->rundir);
 		if (failed == 0) {
@@ -293,6 +301,7 @@ int cmd_down(const struct opts *opt)
 			ret = EXIT_OK;
 		}
 	}
+out:
 	plan_free(&p);
 	observed_free(&o);
 	nl_close(&nl);
@@ -625,6 +634,7 @@ int cmd_boot(const struct opts *opt)
 		goto verdict;
 	}
 	modules_load(&m);
+	ledger_lock(opt->rundir);
 	since = clock_ms();
 	if (observe(opt, &b.nl, &m, &b.o) || observe_host(&b, &m, m.timeout_ms / 2)) {
 		for (unsigned i = 0; i < m.n; i++)

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "ledger.h"
 #include "log.h"
@@ -143,4 +146,23 @@ const struct owned *ledger_first(const struct owned *v, unsigned n, uint8_t kind
 	if (lo < n && v[lo].kind == kind && v[lo].ifindex == ifindex)
 		return &v[lo];
 	return NULL;
+}
+
+void ledger_lock(const char *dir)
+{
+	char path[4096];
+	int fd;
+
+	text_join(path, sizeof(path), (const char *[]){ dir, "/lock", NULL });
+	fd = text_open_run(dir, path, O_RDWR, 0600);
+	if (fd >= 0 && !flock(fd, LOCK_EX | LOCK_NB))
+		return;
+	if (fd >= 0 && errno == EWOULDBLOCK) {
+		log_notice("%s: another railup is changing this node: waiting for it", path);
+		if (!flock(fd, LOCK_EX))
+			return;
+	}
+	log_warn("%s: %s: not locked against another railup", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
 }

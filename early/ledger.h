@@ -25,6 +25,14 @@ struct owned {
 	struct ipaddr a;       /* for OWN_ADDR */
 };
 
+/*
+ * Holds <dir>/lock (flock) until the process ends, waiting for another
+ * railup that holds it: a run that changes the node reads the ledger,
+ * changes the kernel and writes the ledger anew, and two at once would each
+ * write what it read, losing the other's entries. Without the lock (the
+ * directory cannot be written), a warning, and the run goes on.
+ */
+void ledger_lock(const char *dir);
 /* A missing file is an empty ledger; unreadable lines are dropped. */
 int ledger_read(const char *dir, struct owned **v, unsigned *n);
 /* Replaces the file atomically. */

@@ -174,9 +174,14 @@ char *text_line(char **at, char *end)
 	return line;
 }
 
-static int open_tmp(const char *path)
+int text_open_run(const char *dir, const char *path, int flags, mode_t mode)
 {
-	return openat(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	int fd = openat(AT_FDCWD, path, flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode);
+
+	/* The directory is made once, by the first file opened in it. */
+	if (fd < 0 && errno == ENOENT && (!mkdir(dir, 0755) || errno == EEXIST))
+		fd = openat(AT_FDCWD, path, flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode);
+	return fd;
 }
 
 int text_commit(struct text *t, const char *dir, const char *name)
@@ -186,10 +191,7 @@ int text_commit(struct text *t, const char *dir, const char *name)
 
 	text_join(path, sizeof(path), (const char *[]){ dir, "/", name, NULL });
 	text_join(tmp, sizeof(tmp), (const char *[]){ dir, "/.", name, ".tmp", NULL });
-	fd = open_tmp(tmp);
-	/* The directory is made once, by the first file written into it. */
-	if (fd < 0 && errno == ENOENT && (!mkdir(dir, 0755) || errno == EEXIST))
-		fd = open_tmp(tmp);
+	fd = text_open_run(dir, tmp, O_WRONLY | O_TRUNC, 0644);
 	if (fd < 0)
 		err = errno;
 	if (!err && write_all(fd, t->s, t->len))

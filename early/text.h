@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/types.h>
 
 /* Far more than the ledger or state of RAILS_MAX rails: a larger file there is not railup's. */
 #define RUNFILE_MAX (16 << 20)
@@ -86,6 +87,9 @@ char *text_line(char **at, char *end);
  * and /sys (a trailing newline allowed). False for anything else.
  */
 bool text_int(const char *s, long long min, long long max, long long *v);
+
+/* Opens (creates) path, a file in dir, creating dir when missing; -1 (errno) on failure. */
+int text_open_run(const char *dir, const char *path, int flags, mode_t mode);
 
 /*
  * Replaces dir/name (mode 0644) with the text, through dir/.name.tmp and

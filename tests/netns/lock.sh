@@ -1,0 +1,102 @@
+#!/bin/bash
+# Two railups at once. A run that changes the node (apply, down, boot) reads
+# the ledger, changes the kernel and writes the ledger anew; it holds
+# <rundir>/lock (flock) meanwhile, and another waits for it.
+#   1. the lock held (flock(1), as a railup holds it): apply waits, says so
+#      and changes nothing; plan and status do not wait; once the lock goes,
+#      apply configures the rails.
+#   2. boot waiting for ib1's carrier, apply of a map with a third rail (ib2)
+#      started meanwhile: apply waits for boot to end. (Before the lock,
+#      apply configured ib1 under boot, and boot, planning from the state it
+#      had read, then failed ib1: "ip route add ...: File exists"; its ledger
+#      write would drop apply's entries.) Boot verifies both its rails, apply
+#      then adds ib2, the ledger holds every rail's entries, down undoes all.
+# shellcheck source=tests/netns/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/netns/lib-fault.sh
+. "$(dirname "$0")/lib-fault.sh"
+
+# apply_bg NS: railup apply in the background (its own output files); APPLY_PID
+apply_bg() {
+	# (9>&-: not the test's lock descriptor; a flock is the descriptor's, and
+	# railup would hold the lock it waits for)
+	ip netns exec "$1" "$RAILUP" --cmdline "$RU_CMDLINE" --conf "$RU_CONF" \
+		--run-dir "$(rundir "$1")" apply >"$RU_TMP/apply.out" 2>"$RU_TMP/apply.err" 9>&- &
+	APPLY_PID=$!
+	held "$APPLY_PID"
+}
+
+# apply_join: waits for apply_bg's railup; its exit status in APPLY_RC
+apply_join() {
+	APPLY_RC=0
+	wait "$APPLY_PID" || APPLY_RC=$?
+	released "$APPLY_PID"
+	sed 's/^/    apply stderr| /' "$RU_TMP/apply.err"
+}
+
+held_lock() {
+	local run
+	build_four_rails l1
+	set_conf "$MAP_A"
+	run=$(rundir "$NODE")
+	mkdir -p "$run"
+	exec 9>"$run/lock"
+	flock -x 9
+	apply_bg "$NODE"
+	sleep 0.5
+	kill -0 "$APPLY_PID" 2>/dev/null || fail "apply ended while another held the lock"
+	expect_eq "railup's rules while apply waits" "" "$(railup_rules "$NODE")"
+	expect_eq "ib0's addresses while apply waits" "" "$(addrs "$NODE" ib0)"
+	expect_contains "apply's log while it waits" "$(cat "$RU_TMP/apply.err")" \
+		"another railup is changing this node: waiting for it"
+	ru "$NODE" plan 9>&-
+	expect_rc "plan while the lock is held" 0
+	expect_contains "plan while the lock is held" "$RU_OUT" "ip rule add from 10.0.1.14"
+	ru "$NODE" status 9>&-
+	expect_rc "status while the lock is held (nothing configured yet)" 1
+	exec 9>&-
+	apply_join
+	expect_eq "apply's exit status once the lock went" 0 "$APPLY_RC"
+	expect_wrong "$NODE" "after apply" ""
+	pass "apply waits for the lock, plan and status do not"
+}
+
+boot_then_apply() {
+	build_four_rails l2
+	carrier "$NODE" ib1 "$SW" down
+	set_conf 'rd.rail=ib0:10.0.1.14/24:10.0.1.1
+rd.rail=ib1:10.0.2.14/24:10.0.2.1
+rd.rail.verify=0 rd.rail.modules= rd.rail.timeout=20'
+	ru_bg "$NODE" boot --no-kmsg
+	for try in $(seq 100); do
+		[ -z "$(railup_rules "$NODE" | grep 10.0.1.14)" ] || break
+		sleep 0.05
+	done
+	expect_eq "boot configured ib0" "1001 from 10.0.1.14 lookup 101" "$(railup_rules "$NODE")"
+	set_conf 'rd.rail=ib0:10.0.1.14/24:10.0.1.1
+rd.rail=ib1:10.0.2.14/24:10.0.2.1
+rd.rail=ib2:10.0.3.14/24:10.0.3.1'
+	apply_bg "$NODE"
+	sleep 0.5
+	kill -0 "$APPLY_PID" 2>/dev/null || fail "apply ended while boot held the lock"
+	expect_eq "ib2's addresses while apply waits for boot" "" "$(addrs "$NODE" ib2)"
+	carrier "$NODE" ib1 "$SW" up
+	ru_join
+	expect_rc "boot" 0
+	apply_join
+	expect_eq "apply's exit status after boot" 0 "$APPLY_RC"
+	expect_eq "the ledger's addresses" "ib0 10.0.1.14/24
+ib1 10.0.2.14/24
+ib2 10.0.3.14/24" "$(ledger "$NODE" | awk '$1 == "addr" { print $2, $4 }')"
+	expect_eq "the ledger's rails with values" "ib0 ib1 ib2" \
+		"$(ledger "$NODE" | awk '$1 == "sysctl" && $2 != "all" { print $2 }' | uniq | tr '\n' ' ' | sed 's/ $//')"
+	ru_ok "$NODE" down
+	no_railup_left "$NODE" "after down"
+	expect_eq "ib2's values after down" "0 0 0" \
+		"$(sc "$NODE" ib2 rp_filter) $(sc "$NODE" ib2 arp_ignore) $(sc "$NODE" ib2 arp_announce)"
+	pass "apply during boot waits for it; the ledger keeps both runs' entries"
+}
+
+part "the lock held" held_lock
+part "boot, then apply" boot_then_apply
+parts_end
