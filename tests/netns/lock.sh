@@ -26,6 +26,22 @@ apply_bg() {
 	held "$APPLY_PID"
 }
 
+# apply_waiting: waits up to 20 s (railup may run under valgrind) for apply_bg's
+# railup to say it waits for the lock; then it must still be running
+apply_waiting() {
+	local try
+	for try in $(seq 200); do
+		grep -q 'another railup is changing this node: waiting for it' \
+			"$RU_TMP/apply.err" && break
+		kill -0 "$APPLY_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	expect_contains "apply's log while another railup holds the lock" \
+		"$(cat "$RU_TMP/apply.err")" "another railup is changing this node: waiting for it"
+	sleep 0.2
+	kill -0 "$APPLY_PID" 2>/dev/null || fail "apply ended while another railup held the lock"
+}
+
 # apply_join: waits for apply_bg's railup; its exit status in APPLY_RC
 apply_join() {
 	APPLY_RC=0
@@ -43,12 +59,9 @@ held_lock() {
 	exec 9>"$run/lock"
 	flock -x 9
 	apply_bg "$NODE"
-	sleep 0.5
-	kill -0 "$APPLY_PID" 2>/dev/null || fail "apply ended while another held the lock"
+	apply_waiting
 	expect_eq "railup's rules while apply waits" "" "$(railup_rules "$NODE")"
 	expect_eq "ib0's addresses while apply waits" "" "$(addrs "$NODE" ib0)"
-	expect_contains "apply's log while it waits" "$(cat "$RU_TMP/apply.err")" \
-		"another railup is changing this node: waiting for it"
 	ru "$NODE" plan 9>&-
 	expect_rc "plan while the lock is held" 0
 	expect_contains "plan while the lock is held" "$RU_OUT" "ip rule add from 10.0.1.14"
@@ -77,8 +90,7 @@ rd.rail.verify=0 rd.rail.modules= rd.rail.timeout=20'
 rd.rail=ib1:10.0.2.14/24:10.0.2.1
 rd.rail=ib2:10.0.3.14/24:10.0.3.1'
 	apply_bg "$NODE"
-	sleep 0.5
-	kill -0 "$APPLY_PID" 2>/dev/null || fail "apply ended while boot held the lock"
+	apply_waiting
 	expect_eq "ib2's addresses while apply waits for boot" "" "$(addrs "$NODE" ib2)"
 	carrier "$NODE" ib1 "$SW" up
 	ru_join
