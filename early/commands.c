@@ -222,6 +222,7 @@ static int up(const struct opts *opt, bool dry)
 	struct nl nl = { .fd = -1 };
 	uint8_t *todo = NULL;
 	int ret = load(opt, &m), global_failed = 0;
+	bool locked;
 
 	if (ret >= 0) {
 		railmap_free(&m);
@@ -230,14 +231,15 @@ static int up(const struct opts *opt, bool dry)
 	ret = EXIT_FAIL;
 	if (!dry && can_change())
 		goto out;
-	if (!dry)
-		ledger_lock(opt->rundir);
+	locked = dry || ledger_lock(opt->rundir, false);
 	if (observe(opt, &nl, &m, &o))
 		goto out;
 	if (resolve_hosts(&m, &o)) {
 		ret = EXIT_BAD;
 		goto out;
 	}
+	if (!locked)
+		ledger_lock(opt->rundir, true);
 	identify(&m, &o);
 	/* apply does not wait: a netdev udev may yet rename is boot's to wait for. */
 	udev_observe(&o, &m);
@@ -292,7 +294,7 @@ int cmd_down(const struct opts *opt)
 	railmap_init(&m);
 	if (can_change())
 		goto out;
-	ledger_lock(opt->rundir);
+	ledger_lock(opt->rundir, true);
 	if (!observe(opt, &nl, &m, &o)) {
 		plan_down(&o, &p);
 		failed = apply_plan(&nl, &m, &o, &p, opt->rundir);
@@ -634,7 +636,8 @@ int cmd_boot(const struct opts *opt)
 		goto verdict;
 	}
 	modules_load(&m);
-	ledger_lock(opt->rundir);
+	/* An invalid map's verdict is written to the run directory anyway. */
+	ledger_lock(opt->rundir, true);
 	since = clock_ms();
 	if (observe(opt, &b.nl, &m, &b.o) || observe_host(&b, &m, m.timeout_ms / 2)) {
 		for (unsigned i = 0; i < m.n; i++)

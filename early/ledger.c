@@ -148,21 +148,27 @@ const struct owned *ledger_first(const struct owned *v, unsigned n, uint8_t kind
 	return NULL;
 }
 
-void ledger_lock(const char *dir)
+bool ledger_lock(const char *dir, bool create)
 {
 	char path[4096];
 	int fd;
 
 	text_join(path, sizeof(path), (const char *[]){ dir, "/lock", NULL });
-	fd = text_open_run(dir, path, O_RDWR, 0600);
+	if (create)
+		fd = text_open_run(dir, path, O_RDWR, 0600);
+	else
+		fd = openat(AT_FDCWD, path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && !create && errno == ENOENT)
+		return false;
 	if (fd >= 0 && !flock(fd, LOCK_EX | LOCK_NB))
-		return;
+		return true;
 	if (fd >= 0 && errno == EWOULDBLOCK) {
 		log_notice("%s: another railup is changing this node: waiting for it", path);
 		if (!flock(fd, LOCK_EX))
-			return;
+			return true;
 	}
 	log_warn("%s: %s: not locked against another railup", path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
+	return true;
 }

@@ -10,6 +10,7 @@
 #define RAILUP_LEDGER_H
 
 #include <net/if.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "addr.h"
@@ -29,10 +30,13 @@ struct owned {
  * Holds <dir>/lock (flock) until the process ends, waiting for another
  * railup that holds it: a run that changes the node reads the ledger,
  * changes the kernel and writes the ledger anew, and two at once would each
- * write what it read, losing the other's entries. Without the lock (the
- * directory cannot be written), a warning, and the run goes on.
+ * act on what they read. Without create, only a lock some run made already:
+ * false when there is none (bad input must write nothing, so the lock is
+ * made once the map is known good; two first runs of a boot can then still
+ * overlap). Without the lock (the directory cannot be written), a warning,
+ * and the run goes on.
  */
-void ledger_lock(const char *dir);
+bool ledger_lock(const char *dir, bool create);
 /* A missing file is an empty ledger; unreadable lines are dropped. */
 int ledger_read(const char *dir, struct owned **v, unsigned *n);
 /* Replaces the file atomically. */
