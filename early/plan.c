@@ -655,15 +655,14 @@ static struct change *run_of(struct plan *p, enum change_op op, unsigned *n)
 /* The IPv4 and the IPv6 rail of one NIC both find it down: one link-up will do. */
 static void dedupe_link_up(struct plan *p)
 {
-	unsigned n = 0, keep = 0;
+	unsigned n, keep = 0;
+	struct change *run = run_of(p, CH_LINK_UP, &n);
 
-	while (n < p->n && p->ch[n].op == CH_LINK_UP)
-		n++;
-	xsort(p->ch, n, sizeof(*p->ch), by_ifindex);
+	xsort(run, n, sizeof(*run), by_ifindex);
 	for (unsigned i = 0; i < n; i++)
-		if (!keep || p->ch[keep - 1].ifindex != p->ch[i].ifindex)
-			p->ch[keep++] = p->ch[i];
-	memmove(p->ch + keep, p->ch + n, (p->n - n) * sizeof(*p->ch));
+		if (!keep || run[keep - 1].ifindex != run[i].ifindex)
+			run[keep++] = run[i];
+	memmove(run + keep, run + n, (size_t)(p->ch + p->n - (run + n)) * sizeof(*run));
 	p->n -= n - keep;
 }
 

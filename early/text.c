@@ -176,11 +176,13 @@ char *text_line(char **at, char *end)
 
 int text_open_run(const char *dir, const char *path, int flags, mode_t mode)
 {
-	int fd = openat(AT_FDCWD, path, flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode);
+	int fd;
 
+	flags |= O_CREAT | O_NOFOLLOW | O_CLOEXEC;
+	fd = openat(AT_FDCWD, path, flags, mode);
 	/* The directory is made once, by the first file opened in it. */
 	if (fd < 0 && errno == ENOENT && (!mkdir(dir, 0755) || errno == EEXIST))
-		fd = openat(AT_FDCWD, path, flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode);
+		fd = openat(AT_FDCWD, path, flags, mode);
 	return fd;
 }
 
