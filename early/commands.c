@@ -73,6 +73,15 @@ static int observe(const struct opts *opt, struct nl *nl, const struct railmap *
 	return 0;
 }
 
+/* Reads the node anew, when what was read before may have changed. */
+static int observe_again(const struct opts *opt, struct nl *nl, const struct railmap *m,
+			 struct observed *o)
+{
+	observed_free(o);
+	nl_close(nl);
+	return observe(opt, nl, m, o);
+}
+
 /* The RDMA devices' ports, when the kernel has RDMA (empty otherwise). */
 static void rdma_ports(struct rdma_port **v, unsigned *n)
 {
@@ -222,7 +231,7 @@ static int up(const struct opts *opt, bool dry)
 	struct nl nl = { .fd = -1 };
 	uint8_t *todo = NULL;
 	int ret = load(opt, &m), global_failed = 0;
-	bool locked;
+	enum lock_state lock;
 
 	if (ret >= 0) {
 		railmap_free(&m);
@@ -231,15 +240,17 @@ static int up(const struct opts *opt, bool dry)
 	ret = EXIT_FAIL;
 	if (!dry && can_change())
 		goto out;
-	locked = dry || ledger_lock(opt->rundir, false);
+	lock = dry ? LOCK_HELD : ledger_lock(opt->rundir, false);
 	if (observe(opt, &nl, &m, &o))
 		goto out;
 	if (resolve_hosts(&m, &o)) {
 		ret = EXIT_BAD;
 		goto out;
 	}
-	if (!locked)
-		ledger_lock(opt->rundir, true);
+	/* Another first run took the lock before this one made it: it may have changed the node. */
+	if (lock == LOCK_NONE && ledger_lock(opt->rundir, true) == LOCK_LATE &&
+	    observe_again(opt, &nl, &m, &o))
+		goto out;
 	identify(&m, &o);
 	/* apply does not wait: a netdev udev may yet rename is boot's to wait for. */
 	udev_observe(&o, &m);
@@ -594,9 +605,7 @@ static int observe_host(struct boot *b, const struct railmap *m, unsigned timeou
 			break;
 		}
 		/* Read anew: what changed since the socket was opened is not missed. */
-		observed_free(&b->o);
-		nl_close(&b->nl);
-		if (observe(b->opt, &b->nl, m, &b->o)) {
+		if (observe_again(b->opt, &b->nl, m, &b->o)) {
 			ret = -1;
 			break;
 		}

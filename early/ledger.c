@@ -148,27 +148,62 @@ const struct owned *ledger_first(const struct owned *v, unsigned n, uint8_t kind
 	return NULL;
 }
 
-bool ledger_lock(const char *dir, bool create)
+/*
+ * Makes <dir>/lock already held: made and locked under a name of this
+ * process's own, then linked into place, so that no other run can take it
+ * first. -1 (errno set) when it cannot: EEXIST, another run made it.
+ */
+static int make_lock(const char *dir, const char *path)
+{
+	char tmp[4096], pid[TEXT_DEC_MAX];
+	int fd, err;
+
+	text_join(tmp, sizeof(tmp),
+		  (const char *[]){ dir, "/.lock.", text_dec(pid, (unsigned)getpid()), NULL });
+	fd = text_open_run(dir, tmp, O_RDWR | O_TRUNC, 0600);
+	if (fd < 0)
+		return -1;
+	err = flock(fd, LOCK_EX | LOCK_NB) || link(tmp, path) ? errno : 0;
+	unlink(tmp);
+	if (err) {
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+/* Takes the lock fd is open on, kept until the process ends. */
+static void hold(int fd, const char *path)
+{
+	if (fd >= 0 && !flock(fd, LOCK_EX | LOCK_NB))
+		return;
+	if (fd >= 0 && errno == EWOULDBLOCK) {
+		log_notice("%s: another railup is changing this node: waiting for it", path);
+		if (!flock(fd, LOCK_EX))
+			return;
+	}
+	log_warn("%s: %s: not locked against another railup", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+enum lock_state ledger_lock(const char *dir, bool create)
 {
 	char path[4096];
 	int fd;
 
 	text_join(path, sizeof(path), (const char *[]){ dir, "/lock", NULL });
-	if (create)
-		fd = text_open_run(dir, path, O_RDWR, 0600);
-	else
-		fd = openat(AT_FDCWD, path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && !create && errno == ENOENT)
-		return false;
-	if (fd >= 0 && !flock(fd, LOCK_EX | LOCK_NB))
-		return true;
-	if (fd >= 0 && errno == EWOULDBLOCK) {
-		log_notice("%s: another railup is changing this node: waiting for it", path);
-		if (!flock(fd, LOCK_EX))
-			return true;
+	fd = openat(AT_FDCWD, path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		if (!create)
+			return LOCK_NONE;
+		if (make_lock(dir, path) >= 0)
+			return LOCK_HELD;
+		/* Made by another run meanwhile (or a file system without links). */
+		hold(text_open_run(dir, path, O_RDWR, 0600), path);
+		return LOCK_LATE;
 	}
-	log_warn("%s: %s: not locked against another railup", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return true;
+	hold(fd, path);
+	return LOCK_HELD;
 }

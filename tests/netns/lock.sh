@@ -11,6 +11,12 @@
 #      had read, then failed ib1: "ip route add ...: File exists"; its ledger
 #      write would drop apply's entries.) Boot verifies both its rails, apply
 #      then adds ib2, the ledger holds every rail's entries, down undoes all.
+#   3. two first applies of a boot (no lock made yet): the first, stopped
+#      (strace) once it has read the node and made the run directory for its
+#      lock, is let go after the second made the lock and configured the
+#      rails; it reads the node anew and finds nothing to do. (Before, it
+#      took the lock the second had made and planned from what it had read:
+#      "ip route add ...: File exists", its rails failed.)
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/netns/lib-fault.sh
@@ -109,6 +115,39 @@ ib2 10.0.3.14/24" "$(ledger "$NODE" | awk '$1 == "addr" { print $2, $4 }')"
 	pass "apply during boot waits for it; the ledger keeps both runs' entries"
 }
 
+two_first_applies() {
+	local run
+	build_four_rails l3
+	set_conf "$MAP_A"
+	run=$(rundir "$NODE")
+	# A first run makes the run directory only for its lock, after its reading.
+	trace_stop "$NODE" mkdir 1 apply
+	expect_eq "the run directory's files while the first apply is stopped" "" \
+		"$(ls -A "$run")"
+	apply_bg "$NODE"
+	apply_join
+	expect_eq "the second apply's exit status" 0 "$APPLY_RC"
+	configured4 "after the second apply"
+	trace_cont
+	expect_rc "the first apply, let go after the second" 0
+	expect_eq "the first apply's outcome" "railup: 4 rails: 0 verified, 4 configured, 0 failed" \
+		"$(tail -n 1 <<<"$RU_ERR")"
+	expect_eq "the first apply's complaints" "" "$(grep -i -e exists -e error <<<"$RU_ERR")"
+	configured4 "after both"
+	expect_wrong "$NODE" "after both" ""
+	expect_eq "the ledger's addresses" "ib0 10.0.1.14/24
+ib1 10.0.2.14/24
+ib2 10.0.3.14/24
+ib3 10.0.4.14/24" "$(ledger "$NODE" | awk '$1 == "addr" { print $2, $4 }')"
+	ledger_no_dups "$NODE" "after both" || exit 1
+	expect_eq "the run directory's files after both" "lock owned state" \
+		"$(ls "$run" | tr '\n' ' ' | sed 's/ $//')"
+	ru_ok "$NODE" down
+	no_railup_left "$NODE" "after down"
+	pass "two first applies: the one that finds the lock made reads the node anew"
+}
+
 part "the lock held" held_lock
 part "boot, then apply" boot_then_apply
+part "two first applies" two_first_applies
 parts_end
