@@ -200,7 +200,10 @@ enum lock_state ledger_lock(const char *dir, bool create)
 			return LOCK_NONE;
 		if (make_lock(dir, path) >= 0)
 			return LOCK_HELD;
-		/* Made by another run meanwhile (or a file system without links). */
+		/*
+		 * Made by another run meanwhile; or not made so (a file system
+		 * without links, a directory not writable): read anew to be safe.
+		 */
 		hold(text_open_run(dir, path, O_RDWR, 0600), path);
 		return LOCK_LATE;
 	}
