@@ -14,6 +14,7 @@
 #include "config.h"
 #include "host.h"
 #include "ledger.h"
+#include "lock.h"
 #include "log.h"
 #include "match.h"
 #include "modules.h"
@@ -240,7 +241,7 @@ static int up(const struct opts *opt, bool dry)
 	ret = EXIT_FAIL;
 	if (!dry && can_change())
 		goto out;
-	lock = dry ? LOCK_HELD : ledger_lock(opt->rundir, false);
+	lock = dry ? LOCK_HELD : lock_take(opt->rundir, false);
 	if (observe(opt, &nl, &m, &o))
 		goto out;
 	if (resolve_hosts(&m, &o)) {
@@ -248,7 +249,7 @@ static int up(const struct opts *opt, bool dry)
 		goto out;
 	}
 	/* Another first run took the lock before this one made it: it may have changed the node. */
-	if (lock == LOCK_NONE && ledger_lock(opt->rundir, true) == LOCK_LATE &&
+	if (lock == LOCK_NONE && lock_take(opt->rundir, true) == LOCK_LATE &&
 	    observe_again(opt, &nl, &m, &o))
 		goto out;
 	identify(&m, &o);
@@ -305,7 +306,7 @@ int cmd_down(const struct opts *opt)
 	railmap_init(&m);
 	if (can_change())
 		goto out;
-	ledger_lock(opt->rundir, true);
+	lock_take(opt->rundir, true);
 	if (!observe(opt, &nl, &m, &o)) {
 		plan_down(&o, &p);
 		failed = apply_plan(&nl, &m, &o, &p, opt->rundir);
@@ -646,7 +647,7 @@ int cmd_boot(const struct opts *opt)
 	}
 	modules_load(&m);
 	/* An invalid map's verdict is written to the run directory anyway. */
-	ledger_lock(opt->rundir, true);
+	lock_take(opt->rundir, true);
 	since = clock_ms();
 	if (observe(opt, &b.nl, &m, &b.o) || observe_host(&b, &m, m.timeout_ms / 2)) {
 		for (unsigned i = 0; i < m.n; i++)

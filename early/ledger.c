@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include "ledger.h"
 #include "log.h"
@@ -13,32 +10,13 @@
 #include "sysctl.h"
 #include "text.h"
 
-/* The line's fields, split at blanks; at most max. */
-static unsigned fields(char *line, char **f, unsigned max)
-{
-	unsigned n = 0;
-
-	for (char *p = line; *p && n < max;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p)
-			break;
-		f[n++] = p;
-		while (*p && *p != ' ' && *p != '\t')
-			p++;
-		if (*p)
-			*p++ = '\0';
-	}
-	return n;
-}
-
 /* "addr IFNAME IFINDEX ADDRESS" or "sysctl IFNAME IFINDEX KEY VALUE"; line is cut up. */
 static int parse_line(char *line, struct owned *e)
 {
 	char *f[6];
 	const char *why;
 	long long ifindex, orig;
-	unsigned n = fields(line, f, 6);
+	unsigned n = text_fields(line, f, 6);
 
 	memset(e, 0, sizeof(*e));
 	if (n < 4 || strlen(f[1]) >= IFNAMSIZ || !text_int(f[2], 0, INT_MAX, &ifindex))
@@ -146,67 +124,4 @@ const struct owned *ledger_first(const struct owned *v, unsigned n, uint8_t kind
 	if (lo < n && v[lo].kind == kind && v[lo].ifindex == ifindex)
 		return &v[lo];
 	return NULL;
-}
-
-/*
- * Makes <dir>/lock already held: made and locked under a name of this
- * process's own, then linked into place, so that no other run can take it
- * first. -1 (errno set) when it cannot: EEXIST, another run made it.
- */
-static int make_lock(const char *dir, const char *path)
-{
-	char tmp[4096], pid[TEXT_DEC_MAX];
-	int fd, err;
-
-	text_join(tmp, sizeof(tmp),
-		  (const char *[]){ dir, "/.lock.", text_dec(pid, (unsigned)getpid()), NULL });
-	fd = text_open_run(dir, tmp, O_RDWR | O_TRUNC, 0600);
-	if (fd < 0)
-		return -1;
-	err = flock(fd, LOCK_EX | LOCK_NB) || link(tmp, path) ? errno : 0;
-	unlink(tmp);
-	if (err) {
-		close(fd);
-		errno = err;
-		return -1;
-	}
-	return fd;
-}
-
-/* Takes the lock fd is open on, kept until the process ends. */
-static void hold(int fd, const char *path)
-{
-	if (fd >= 0 && !flock(fd, LOCK_EX | LOCK_NB))
-		return;
-	if (fd >= 0 && errno == EWOULDBLOCK) {
-		log_notice("%s: another railup is changing this node: waiting for it", path);
-		if (!flock(fd, LOCK_EX))
-			return;
-	}
-	log_warn("%s: %s: not locked against another railup", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-}
-
-enum lock_state ledger_lock(const char *dir, bool create)
-{
-	char path[4096];
-	int fd;
-
-	text_join(path, sizeof(path), (const char *[]){ dir, "/lock", NULL });
-	fd = openat(AT_FDCWD, path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT) {
-		if (!create)
-			return LOCK_NONE;
-		if (make_lock(dir, path) >= 0)
-			return LOCK_HELD;
-		/*
-		 * Made by another run meanwhile; or not made so (a file system
-		 * without links, a directory not writable): read anew to be safe.
-		 */
-		hold(text_open_run(dir, path, O_RDWR, 0600), path);
-		return LOCK_LATE;
-	}
-	hold(fd, path);
-	return LOCK_HELD;
 }

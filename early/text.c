@@ -210,3 +210,21 @@ int text_commit(struct text *t, const char *dir, const char *name)
 	errno = err;
 	return err ? -1 : 0;
 }
+
+unsigned text_fields(char *line, char **f, unsigned max)
+{
+	unsigned n = 0;
+
+	for (char *p = line; *p && n < max;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		f[n++] = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
+	return n;
+}

@@ -82,6 +82,9 @@ char *text_load_run(const char *dir, const char *name, size_t *len);
  */
 char *text_line(char **at, char *end);
 
+/* The line's fields, split at blanks (each cut off with a NUL); at most max. */
+unsigned text_fields(char *line, char **f, unsigned max);
+
 /*
  * A whole decimal integer in [min, max], as the kernel writes one in /proc
  * and /sys (a trailing newline allowed). False for anything else.

@@ -6,7 +6,8 @@
 #      and changes nothing; plan and status do not wait; once the lock goes,
 #      apply configures the rails.
 #   2. boot waiting for ib1's carrier, apply of a map with a third rail (ib2)
-#      started meanwhile: apply waits for boot to end. (Before the lock,
+#      started meanwhile: apply waits for boot to end, and says that it
+#      waits for it (boot's pid and command line). (Before the lock,
 #      apply configured ib1 under boot, and boot, planning from the state it
 #      had read, then failed ib1: "ip route add ...: File exists"; its ledger
 #      write would drop apply's entries.) Boot verifies both its rails, apply
@@ -33,17 +34,18 @@ apply_bg() {
 }
 
 # apply_waiting: waits up to 20 s (railup may run under valgrind) for apply_bg's
-# railup to say it waits for the lock; then it must still be running
+# railup to say it waits for the lock; then it must still be running.
+# APPLY_WAITS: that line.
 apply_waiting() {
 	local try
+	APPLY_WAITS=
 	for try in $(seq 200); do
-		grep -q 'another railup is changing this node: waiting for it' \
-			"$RU_TMP/apply.err" && break
+		APPLY_WAITS=$(grep 'another railup is changing this node.*: waiting for it' \
+			"$RU_TMP/apply.err") && break
 		kill -0 "$APPLY_PID" 2>/dev/null || break
 		sleep 0.1
 	done
-	expect_contains "apply's log while another railup holds the lock" \
-		"$(cat "$RU_TMP/apply.err")" "another railup is changing this node: waiting for it"
+	[ -n "$APPLY_WAITS" ] || fail "apply never said it waits for the lock (its log: $(cat "$RU_TMP/apply.err"))"
 	sleep 0.2
 	kill -0 "$APPLY_PID" 2>/dev/null || fail "apply ended while another railup held the lock"
 }
@@ -97,6 +99,11 @@ rd.rail=ib1:10.0.2.14/24:10.0.2.1
 rd.rail=ib2:10.0.3.14/24:10.0.3.1'
 	apply_bg "$NODE"
 	apply_waiting
+	expect_contains "apply's waiting line names the boot holding the lock" "$APPLY_WAITS" \
+		"changing this node (pid $RU_BG: "
+	# (under valgrind the holder's command line is valgrind's, its options first)
+	[ -n "${RU_TOOL_LOGS:-}" ] || expect_contains "apply's waiting line names the boot holding the lock" \
+		"$APPLY_WAITS" "(pid $RU_BG: railup --cmdline cmdline --conf railup.conf --run-dir run-l2-node boot --no-kmsg): waiting for it"
 	expect_eq "ib2's addresses while apply waits for boot" "" "$(addrs "$NODE" ib2)"
 	carrier "$NODE" ib1 "$SW" up
 	ru_join

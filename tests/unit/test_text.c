@@ -165,6 +165,23 @@ START_TEST(test_line)
 }
 END_TEST
 
+/* Fields at blanks and tabs, each cut off; no more than asked for. */
+START_TEST(test_fields)
+{
+	char t[] = "  1: FLOCK\tADVISORY  WRITE 12 ", u[] = "a b c", e[] = " \t ";
+	char *f[6];
+
+	ck_assert_uint_eq(text_fields(t, f, 6), 5);
+	ck_assert_str_eq(f[0], "1:");
+	ck_assert_str_eq(f[1], "FLOCK");
+	ck_assert_str_eq(f[2], "ADVISORY");
+	ck_assert_str_eq(f[4], "12");
+	ck_assert_uint_eq(text_fields(u, f, 2), 2);
+	ck_assert_str_eq(f[1], "b");
+	ck_assert_uint_eq(text_fields(e, f, 6), 0);
+}
+END_TEST
+
 /* Whole integers only, in range; the kernel's trailing newline is fine. */
 START_TEST(test_int)
 {
@@ -261,6 +278,7 @@ Suite *text_suite(void)
 	tcase_add_test(tc, test_udec);
 	tcase_add_test(tc, test_load);
 	tcase_add_test(tc, test_line);
+	tcase_add_test(tc, test_fields);
 	tcase_add_test(tc, test_int);
 	tcase_add_test(tc, test_commit);
 	tcase_add_test(tc, test_commit_fails);

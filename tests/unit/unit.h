@@ -20,6 +20,7 @@
 #include "addr.h"
 #include "config.h"
 #include "ledger.h"
+#include "lock.h"
 #include "log.h"
 #include "netlink.h"
 #include "plan.h"
@@ -41,6 +42,7 @@ Suite *netlink_suite(void);
 Suite *rtnl_suite(void);
 Suite *plan_suite(void);
 Suite *ledger_suite(void);
+Suite *lock_suite(void);
 Suite *apply_suite(void);
 Suite *verify_suite(void);
 Suite *host_suite(void);
