@@ -96,6 +96,10 @@ static void lock_holder(int fd, char *out, size_t n)
 	o = append(out, n - 1, 0, " (pid ");
 	o = append(out, n - 1, o, p);
 	cmd = text_load(path, 4096, &len);
+	/* Words are NUL-ended; what else a terminal or kmsg would act on goes. */
+	for (size_t i = 0; cmd && i < len; i++)
+		if (cmd[i] && ((unsigned char)cmd[i] < 0x20 || cmd[i] == 0x7f))
+			cmd[i] = '?';
 	for (char *w = cmd; cmd && w < cmd + len; w += strlen(w) + 1) {
 		const char *base = strrchr(w, '/');
 

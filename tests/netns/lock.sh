@@ -3,7 +3,8 @@
 # the ledger, changes the kernel and writes the ledger anew; it holds
 # <rundir>/lock (flock) meanwhile, and another waits for it.
 #   1. the lock held (flock(1), as a railup holds it): apply waits, says so
-#      and changes nothing; plan and status do not wait; once the lock goes,
+#      (naming flock, a control character of its command line replaced) and
+#      changes nothing; plan and status do not wait; once the lock goes,
 #      apply configures the rails.
 #   2. boot waiting for ib1's carrier, apply of a map with a third rail (ib2)
 #      started meanwhile: apply waits for boot to end, and says that it
@@ -25,10 +26,8 @@
 
 # apply_bg NS: railup apply in the background (its own output files); APPLY_PID
 apply_bg() {
-	# (9>&-: not the test's lock descriptor; a flock is the descriptor's, and
-	# railup would hold the lock it waits for)
 	ip netns exec "$1" "$RAILUP" --cmdline "$RU_CMDLINE" --conf "$RU_CONF" \
-		--run-dir "$(rundir "$1")" apply >"$RU_TMP/apply.out" 2>"$RU_TMP/apply.err" 9>&- &
+		--run-dir "$(rundir "$1")" apply >"$RU_TMP/apply.out" 2>"$RU_TMP/apply.err" &
 	APPLY_PID=$!
 	held "$APPLY_PID"
 }
@@ -40,7 +39,7 @@ apply_waiting() {
 	local try
 	APPLY_WAITS=
 	for try in $(seq 200); do
-		APPLY_WAITS=$(grep 'another railup is changing this node.*: waiting for it' \
+		APPLY_WAITS=$(grep -s 'another railup is changing this node.*: waiting for it' \
 			"$RU_TMP/apply.err") && break
 		kill -0 "$APPLY_PID" 2>/dev/null || break
 		sleep 0.1
@@ -59,23 +58,35 @@ apply_join() {
 }
 
 held_lock() {
-	local run
+	local run try HOLDER
 	build_four_rails l1
 	set_conf "$MAP_A"
 	run=$(rundir "$NODE")
 	mkdir -p "$run"
-	exec 9>"$run/lock"
-	flock -x 9
+	# flock(1) holds it (-o: not its command, whose last word holds a newline,
+	# which apply's one line must not pass on)
+	flock -o -x "$run/lock" sh -c 'exec sleep 60' $'x\ny' &
+	HOLDER=$!
+	held "$HOLDER"
+	for try in $(seq 100); do
+		flock -n "$run/lock" true || break
+		sleep 0.05
+	done
 	apply_bg "$NODE"
 	apply_waiting
+	expect_contains "apply's waiting line names the holder" "$APPLY_WAITS" \
+		"changing this node (pid $HOLDER: flock -o -x lock sh -c exec sleep 60 x?y): waiting for it"
 	expect_eq "railup's rules while apply waits" "" "$(railup_rules "$NODE")"
 	expect_eq "ib0's addresses while apply waits" "" "$(addrs "$NODE" ib0)"
-	ru "$NODE" plan 9>&-
+	ru "$NODE" plan
 	expect_rc "plan while the lock is held" 0
 	expect_contains "plan while the lock is held" "$RU_OUT" "ip rule add from 10.0.1.14"
-	ru "$NODE" status 9>&-
+	ru "$NODE" status
 	expect_rc "status while the lock is held (nothing configured yet)" 1
-	exec 9>&-
+	# its command ended, flock(1) ends too, and the lock goes with it
+	pkill -P "$HOLDER"
+	wait "$HOLDER" || true
+	released "$HOLDER"
 	apply_join
 	expect_eq "apply's exit status once the lock went" 0 "$APPLY_RC"
 	expect_wrong "$NODE" "after apply" ""
