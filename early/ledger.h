@@ -10,7 +10,6 @@
 #define RAILUP_LEDGER_H
 
 #include <net/if.h>
-#include <stdbool.h>
 #include <stdint.h>
 
 #include "addr.h"
