@@ -66,25 +66,18 @@ static long lock_pid(dev_t dev, ino_t ino)
 	return pid;
 }
 
-/* s after the o bytes of out, a buffer of n, cut to fit; the new length. */
-static size_t append(char *out, size_t n, size_t o, const char *s)
-{
-	size_t l = text_copy(out + o, n - o, s);
-
-	return o + l < n ? o + l : n - 1;
-}
-
 /*
  * Who holds the lock, for the message of a run that waits for it: " (pid
- * 1234: railup boot)", each word of its command line that is a path cut to
- * its last part; as far as /proc tells, empty when it does not.
+ * 1234: "railup boot")", the words of its command line joined by blanks,
+ * each path cut to its last part, quoted as any untrusted text is; as far
+ * as /proc tells, empty when it does not.
  */
 static void lock_holder(int fd, char *out, size_t n)
 {
 	char path[64], num[TEXT_DEC_MAX], *cmd;
 	const char *p;
 	struct stat st;
-	size_t len, o;
+	size_t len, o = 0;
 	long pid;
 
 	out[0] = '\0';
@@ -92,29 +85,31 @@ static void lock_holder(int fd, char *out, size_t n)
 		return;
 	p = text_dec(num, (unsigned long)pid);
 	text_join(path, sizeof(path), (const char *[]){ "/proc/", p, "/cmdline", NULL });
-	/* n - 1: room kept for the closing parenthesis */
-	o = append(out, n - 1, 0, " (pid ");
-	o = append(out, n - 1, o, p);
 	cmd = text_load(path, 4096, &len);
-	/* Words are NUL-ended; what else a terminal or kmsg would act on goes. */
-	for (size_t i = 0; cmd && i < len; i++)
-		if (cmd[i] && ((unsigned char)cmd[i] < 0x20 || cmd[i] == 0x7f))
-			cmd[i] = '?';
-	for (char *w = cmd; cmd && w < cmd + len; w += strlen(w) + 1) {
-		const char *base = strrchr(w, '/');
+	/* In place: a word only ever moves towards the start. */
+	for (size_t at = 0, wl; cmd && at < len; at += wl + 1) {
+		const char *base = strrchr(cmd + at, '/');
+		const char *word = base && base[1] ? base + 1 : cmd + at;
+		size_t l;
 
-		o = append(out, n - 1, o, w == cmd ? ": " : " ");
-		o = append(out, n - 1, o, base && base[1] ? base + 1 : w);
+		wl = strlen(cmd + at);
+		l = wl - (size_t)(word - (cmd + at));
+		if (o)
+			cmd[o++] = ' ';
+		memmove(cmd + o, word, l);
+		o += l;
 	}
+	if (o)
+		snprintf(out, n, " (pid %s: %s)", p, quote(cmd, o));
+	else
+		snprintf(out, n, " (pid %s)", p);
 	free(cmd);
-	out[o] = ')';
-	out[o + 1] = '\0';
 }
 
 /* Takes the lock fd is open on, kept until the process ends. */
 static void hold(int fd, const char *path)
 {
-	char who[200];
+	char who[400];
 
 	if (fd >= 0 && !flock(fd, LOCK_EX | LOCK_NB))
 		return;

@@ -3,15 +3,15 @@
 # the ledger, changes the kernel and writes the ledger anew; it holds
 # <rundir>/lock (flock) meanwhile, and another waits for it.
 #   1. the lock held (flock(1), as a railup holds it): apply waits, says so
-#      (naming flock, a control character of its command line replaced) and
+#      (naming flock, its command line quoted: a control character escaped) and
 #      changes nothing; plan and status do not wait; once the lock goes,
 #      apply configures the rails.
 #   2. boot waiting for ib1's carrier, apply of a map with a third rail (ib2)
 #      started meanwhile: apply waits for boot to end, and says that it
-#      waits for it (boot's pid and command line). (Before the lock,
-#      apply configured ib1 under boot, and boot, planning from the state it
-#      had read, then failed ib1: "ip route add ...: File exists"; its ledger
-#      write would drop apply's entries.) Boot verifies both its rails, apply
+#      waits for it (boot's pid and command line, too long, so cut in the
+#      middle). (Before the lock, apply configured ib1 under boot, and boot,
+#      planning from the state it had read, then failed ib1: "ip route add
+#      ...: File exists"; its ledger write would drop apply's entries.) Boot verifies both its rails, apply
 #      then adds ib2, the ledger holds every rail's entries, down undoes all.
 #   3. two first applies of a boot (no lock made yet): the first, stopped
 #      (strace) once it has read the node and made the run directory for its
@@ -75,7 +75,7 @@ held_lock() {
 	apply_bg "$NODE"
 	apply_waiting
 	expect_contains "apply's waiting line names the holder" "$APPLY_WAITS" \
-		"changing this node (pid $HOLDER: flock -o -x lock sh -c exec sleep 60 x?y): waiting for it"
+		"changing this node (pid $HOLDER: \"flock -o -x lock sh -c exec sleep 60 x\\x0ay\"): waiting for it"
 	expect_eq "railup's rules while apply waits" "" "$(railup_rules "$NODE")"
 	expect_eq "ib0's addresses while apply waits" "" "$(addrs "$NODE" ib0)"
 	ru "$NODE" plan
@@ -111,10 +111,10 @@ rd.rail=ib2:10.0.3.14/24:10.0.3.1'
 	apply_bg "$NODE"
 	apply_waiting
 	expect_contains "apply's waiting line names the boot holding the lock" "$APPLY_WAITS" \
-		"changing this node (pid $RU_BG: "
+		"changing this node (pid $RU_BG: \""
 	# (under valgrind the holder's command line is valgrind's, its options first)
 	[ -n "${RU_TOOL_LOGS:-}" ] || expect_contains "apply's waiting line names the boot holding the lock" \
-		"$APPLY_WAITS" "(pid $RU_BG: railup --cmdline cmdline --conf railup.conf --run-dir run-l2-node boot --no-kmsg): waiting for it"
+		"$APPLY_WAITS" "(pid $RU_BG: \"railup --cmdline cmdline --conf rail...--run-dir run-l2-node boot --no-kmsg\"): waiting for it"
 	expect_eq "ib2's addresses while apply waits for boot" "" "$(addrs "$NODE" ib2)"
 	carrier "$NODE" ib1 "$SW" up
 	ru_join
