@@ -60,6 +60,9 @@ static void batch_failed(unsigned i, int err, const char *msg, void *arg)
 static bool encode(struct nlbuf *b, const struct change *c)
 {
 	switch (c->op) {
+	case CH_MTU:
+		rtnl_put_link_mtu(b, c->ifindex, c->mtu);
+		return true;
 	case CH_LINK_UP:
 		rtnl_put_link_up(b, c->ifindex);
 		return true;
@@ -114,6 +117,8 @@ static bool took_effect(const struct change *c, const struct observed *before,
 	bool there = false;
 
 	switch (c->op) {
+	case CH_MTU:
+		return l && l->mtu == c->mtu;
 	case CH_LINK_UP:
 		return l && (l->flags & IFF_UP);
 	case CH_ADDR_ADD:
@@ -176,10 +181,14 @@ static bool entry_of(const struct change *c, struct owned *e)
 		e->a = c->addr.a;
 		return true;
 	}
-	e->kind = OWN_SYSCTL;
 	e->ifindex = c->ifindex;
-	e->key = c->sysctl.key;
 	e->orig = c->orig;
+	if (c->op == CH_MTU) {
+		e->kind = OWN_MTU;
+		return true;
+	}
+	e->kind = OWN_SYSCTL;
+	e->key = c->sysctl.key;
 	return c->op == CH_SYSCTL;
 }
 
@@ -297,6 +306,10 @@ int apply_plan(struct nl *nl, struct railmap *m, struct observed *o, const struc
 			observed_conf_set(o, c->ifindex, c->sysctl.key, c->sysctl.value);
 	}
 	send_step(nl, &run, false);
+	/* The next plan (boot applies rail by rail) starts from the MTUs set. */
+	for (unsigned i = 0; i < p->n; i++)
+		if (p->ch[i].op == CH_MTU && !run.failed[i])
+			observed_mtu_set(o, p->ch[i].ifindex, p->ch[i].mtu);
 	send_step(nl, &run, true);
 	update_ledger(&run, o, rundir);
 	free(run.msg_change);

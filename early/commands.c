@@ -523,10 +523,11 @@ static void configure_one(struct railmap *m, unsigned i, void *arg)
 
 /*
  * Rails whose netdevs turned up, before boot brings their links up: their
- * interface values now, as apply writes them before anything else, so that
- * no rail's link answers ARP for another rail's address, or takes a router
- * advertisement, with the kernel's defaults. The rest waits for readiness,
- * and the problems for configure_one to note.
+ * interface values (MTU, sysctls) now, as apply sets them before anything
+ * else, so that no rail's link answers ARP for another rail's address, or
+ * takes a router advertisement, with the kernel's defaults, and each comes
+ * up with its MTU. The rest waits for readiness, and the problems for
+ * configure_one to note.
  */
 static void values_first(struct railmap *m, const uint8_t *rails, void *arg)
 {
@@ -534,7 +535,7 @@ static void values_first(struct railmap *m, const uint8_t *rails, void *arg)
 	struct plan p = { 0 };
 
 	plan_up(m, &b->o, rails, false, &p);
-	plan_keep(&p, CH_SYSCTL);
+	plan_keep(&p, PLAN_VALUES);
 	apply_plan(&b->nl, m, &b->o, &p, b->opt->rundir);
 	plan_free(&p);
 }

@@ -36,6 +36,7 @@ enum ktype {
 	K_BOOL,
 	K_SYSCTL,
 	K_PREFIX,
+	K_MTU,
 	K_MAC,
 	K_PCI,
 	K_GUID,
@@ -65,6 +66,7 @@ static const struct key keys[] = {
 	{ "required", K_BOOL, IN_RAIL | IN_MAP, OPT_REQUIRED },
 	{ "verify", K_BOOL, IN_RAIL | IN_MAP, OPT_VERIFY },
 	{ "rxe", K_BOOL, IN_RAIL | IN_MAP, OPT_RXE },
+	{ "mtu", K_MTU, IN_RAIL | IN_MAP, OPT_MTU },
 	{ "rp_filter", K_SYSCTL, IN_RAIL | IN_MAP, SC_RP_FILTER },
 	{ "arp_ignore", K_SYSCTL, IN_RAIL | IN_MAP, SC_ARP_IGNORE },
 	{ "arp_announce", K_SYSCTL, IN_RAIL | IN_MAP, SC_ARP_ANNOUNCE },
@@ -381,6 +383,15 @@ static int set_opt(const struct pctx *c, struct rail_opts *o, const struct key *
 		}
 		o->set |= 1u << (OPT_SYSCTL + k->id);
 		return 0;
+	case K_MTU:
+		/* Empty: leave the interface's MTU alone (over a default). */
+		if (n == 0)
+			x = 0;
+		else if (!parse_u64(v, n, MTU_MAX, &x) || x < MTU_MIN)
+			return fail(c, "mtu=%s: not an MTU from %d to %d", quote(v, n), MTU_MIN,
+				    MTU_MAX);
+		o->mtu = (uint32_t)x;
+		break;
 	case K_PREFIX:
 		if (addr_parse(&o->fabric, v, n, true, &why))
 			return fail(c, "fabric=%s: %s", quote(v, n), why);
@@ -605,6 +616,9 @@ static void copy_opt(struct rail_opts *to, const struct rail_opts *from, unsigne
 		break;
 	case OPT_RXE:
 		to->rxe = from->rxe;
+		break;
+	case OPT_MTU:
+		to->mtu = from->mtu;
 		break;
 	default:
 		to->sysctl[opt - OPT_SYSCTL] = from->sysctl[opt - OPT_SYSCTL];

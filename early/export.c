@@ -168,6 +168,8 @@ static void render_networkd(FILE *f, const struct nic *c)
 		"# for are in " SYSCTL_FILE ".\n",
 		c->first->name);
 	nd_match(f, c->first);
+	if (c->first->o.mtu)
+		fprintf(f, "\n[Link]\nMTUBytes=%u\n", c->first->o.mtu);
 	if (c->v6 && c->v6->o.sysctl[SC_ACCEPT_RA] != SC_UNSET)
 		fprintf(f, "\n[Network]\nIPv6AcceptRA=%s\n",
 			c->v6->o.sysctl[SC_ACCEPT_RA] ? "yes" : "no");
@@ -229,6 +231,8 @@ static void nm_connection(FILE *f, const struct railmap *m, const struct rail *r
 	}
 	if (ib) {
 		fputs("\n[infiniband]\ntransport-mode=datagram\n", f);
+		if (r->o.mtu)
+			fprintf(f, "mtu=%u\n", r->o.mtu);
 		if (id->kind == MATCH_MAC) {
 			memcpy(hw + 20 - id->maclen, id->mac, id->maclen);
 			fprintf(f,
@@ -236,8 +240,12 @@ static void nm_connection(FILE *f, const struct railmap *m, const struct rail *r
 				"mac-address=%s\n",
 				mac_text(hw, 20, true, buf));
 		}
-	} else if (id->kind == MATCH_MAC) {
-		fprintf(f, "\n[ethernet]\nmac-address=%s\n", mac_text(id->mac, 6, true, buf));
+	} else if (id->kind == MATCH_MAC || r->o.mtu) {
+		fputs("\n[ethernet]\n", f);
+		if (r->o.mtu)
+			fprintf(f, "mtu=%u\n", r->o.mtu);
+		if (id->kind == MATCH_MAC)
+			fprintf(f, "mac-address=%s\n", mac_text(id->mac, 6, true, buf));
 	}
 	if (id->kind == MATCH_PCI && !id->port)
 		fprintf(f, "\n[match]\npath=pci-%s\n", id->pci);

@@ -10,7 +10,10 @@
 #include "sysctl.h"
 #include "text.h"
 
-/* "addr IFNAME IFINDEX ADDRESS" or "sysctl IFNAME IFINDEX KEY VALUE"; line is cut up. */
+/*
+ * "addr IFNAME IFINDEX ADDRESS", "sysctl IFNAME IFINDEX KEY VALUE" or "mtu
+ * IFNAME IFINDEX MTU"; line is cut up.
+ */
 static int parse_line(char *line, struct owned *e)
 {
 	char *f[6];
@@ -27,10 +30,15 @@ static int parse_line(char *line, struct owned *e)
 		e->kind = OWN_ADDR;
 		return addr_parse(&e->a, f[3], strlen(f[3]), true, &why);
 	}
+	if (n == 4 && !strcmp(f[0], "mtu") && ifindex && text_int(f[3], 1, INT32_MAX, &orig)) {
+		e->kind = OWN_MTU;
+		e->orig = (int32_t)orig;
+		return 0;
+	}
 	if (n != 5 || strcmp(f[0], "sysctl") || !text_int(f[4], 0, 127, &orig))
 		return -1;
 	e->kind = OWN_SYSCTL;
-	e->orig = (int8_t)orig;
+	e->orig = (int32_t)orig;
 	for (int k = 0; k < SC_COUNT; k++)
 		if (!strcmp(f[3], sysctl_desc[k].name)) {
 			e->key = (uint8_t)k;
@@ -50,6 +58,9 @@ static int owned_cmp(const void *x, const void *y)
 		return c;
 	if (a->kind == OWN_SYSCTL)
 		return a->key == b->key ? 0 : (a->key < b->key ? -1 : 1);
+	/* One MTU per interface. */
+	if (a->kind == OWN_MTU)
+		return 0;
 	return addr_cmp(&a->a, &b->a);
 }
 
@@ -85,15 +96,20 @@ int ledger_write(const char *dir, const struct owned *v, unsigned n)
 	char a[ADDR_STRLEN];
 
 	text_put(&t, "# what railup changed and cannot mark as its own; read by railup down\n"
-		     "# addr IFNAME IFINDEX ADDRESS / sysctl IFNAME IFINDEX KEY VALUE-BEFORE\n");
+		     "# addr IFNAME IFINDEX ADDRESS / sysctl IFNAME IFINDEX KEY VALUE-BEFORE /\n"
+		     "# mtu IFNAME IFINDEX MTU-BEFORE\n");
 	for (unsigned i = 0; i < n; i++) {
-		text_put(&t, v[i].kind == OWN_ADDR ? "addr " : "sysctl ");
+		text_put(&t, v[i].kind == OWN_ADDR  ? "addr "
+			     : v[i].kind == OWN_MTU ? "mtu "
+						    : "sysctl ");
 		text_put(&t, v[i].ifname);
 		text_putc(&t, ' ');
 		text_puti(&t, v[i].ifindex);
 		text_putc(&t, ' ');
 		if (v[i].kind == OWN_ADDR) {
 			text_put(&t, addr_fmt(&v[i].a, true, a));
+		} else if (v[i].kind == OWN_MTU) {
+			text_puti(&t, v[i].orig);
 		} else {
 			text_put(&t, sysctl_desc[v[i].key].name);
 			text_putc(&t, ' ');

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What railup owns that cannot carry its protocol number: the addresses it
- * added and the sysctl values it changed, with their values from before.
+ * added, and the sysctl values and MTUs it changed with their values from
+ * before.
  * Kept as lines in <rundir>/owned, so that a changed map or `railup down`
  * can undo exactly those and nothing else. Entries are keyed by ifindex,
  * which udev's renames do not change (the file lives in /run: one boot).
@@ -14,12 +15,12 @@
 
 #include "addr.h"
 
-enum owned_kind { OWN_ADDR, OWN_SYSCTL };
+enum owned_kind { OWN_ADDR, OWN_SYSCTL, OWN_MTU };
 
 struct owned {
 	uint8_t kind;
 	uint8_t key;	       /* enum sysctl_key, for OWN_SYSCTL */
-	int8_t orig;	       /* the value before railup, for OWN_SYSCTL */
+	int32_t orig;	       /* the value before railup: OWN_SYSCTL's, OWN_MTU's */
 	int ifindex;	       /* 0 for conf/all */
 	char ifname[IFNAMSIZ]; /* its name when last seen; "all" for conf/all */
 	struct ipaddr a;       /* for OWN_ADDR */

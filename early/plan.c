@@ -176,6 +176,14 @@ static int rail_of_ifname(const struct ctx *c, const char *name, uint8_t family)
 	return -1;
 }
 
+/* A rail of either family on interface name, or -1: the interface's own settings are its. */
+static int rail_of_nic(const struct ctx *c, const char *name)
+{
+	int ri = rail_of_ifname(c, name, AF_INET);
+
+	return ri >= 0 ? ri : rail_of_ifname(c, name, AF_INET6);
+}
+
 static void ctx_init(struct ctx *c, const struct railmap *m, const struct observed *o,
 		     struct plan *p)
 {
@@ -469,6 +477,15 @@ static struct change *add_sysctl(struct plan *p, int rail, const char *ifname, i
 	return c;
 }
 
+static struct change *add_mtu(struct plan *p, int rail, const struct link *l, uint32_t mtu)
+{
+	struct change *c = add(p, CH_MTU, rail, l->name);
+
+	c->ifindex = l->ifindex;
+	c->mtu = mtu;
+	return c;
+}
+
 /*
  * Undoes what a ledger entry records: puts a value back, deletes an address;
  * the entry goes once done. l is the interface now (NULL: gone, nothing to do).
@@ -481,6 +498,8 @@ static void undo(struct plan *p, const struct owned *e, const struct link *l)
 		add_sysctl(p, -1, "all", 0, e->key, e->orig)->forget = true;
 	} else if (!l) {
 		add(p, CH_FORGET, -1, e->ifname)->entry = *e;
+	} else if (e->kind == OWN_MTU) {
+		add_mtu(p, -1, l, (uint32_t)e->orig)->forget = true;
 	} else if (e->kind == OWN_SYSCTL) {
 		add_sysctl(p, -1, l->name, l->ifindex, e->key, e->orig)->forget = true;
 	} else {
@@ -524,6 +543,35 @@ static void plan_devconf(struct ctx *c, int ri, const struct link *l)
 	}
 }
 
+/*
+ * The interface's MTU. Its IPv4 and IPv6 rail ask for the same one (the map
+ * is checked for it) and both plan it: one change is kept. One railup set
+ * before and the map no longer asks for goes back to what it was.
+ */
+static void plan_mtu(struct ctx *c, int ri, const struct link *l)
+{
+	struct owned like = { .kind = OWN_MTU, .ifindex = l->ifindex };
+	const struct owned *rec = ledger_find(c->o->owned, c->o->nowned, &like);
+	uint32_t want = c->m->rail[ri].o.mtu;
+	bool forget = false;
+	struct change *ch;
+
+	if (!want && rec) {
+		want = (uint32_t)rec->orig;
+		forget = true;
+	}
+	if (!want || (want == l->mtu && !forget))
+		return;
+	if (want == l->mtu) {
+		add(c->p, CH_FORGET, ri, l->name)->entry = *rec;
+		return;
+	}
+	ch = add_mtu(c->p, ri, l, want);
+	ch->forget = forget;
+	ch->record = !rec;
+	ch->orig = (int32_t)l->mtu;
+}
+
 /* Rail i alone, or nothing of it when something is in the way. */
 static void plan_rail(struct ctx *c, int ri)
 {
@@ -547,6 +595,7 @@ static void plan_rail(struct ctx *c, int ri)
 	if (!plan_address(c, ri, l))
 		return;
 	plan_devconf(c, ri, l);
+	plan_mtu(c, ri, l);
 	if (!plan_routes(c, ri, l)) {
 		c->p->n = mark;
 		return;
@@ -605,12 +654,14 @@ static void plan_stale_ledger(struct ctx *c)
 		const struct owned *e = &c->o->owned[i];
 		const struct link *l = observed_link_by_index(c->o, e->ifindex);
 		uint8_t family = e->kind == OWN_ADDR ? e->a.family : sysctl_desc[e->key].family;
-		int ri = l ? rail_of_ifname(c, l->name, family) : -1;
+		int ri = !l		      ? -1
+			 : e->kind == OWN_MTU ? rail_of_nic(c, l->name)
+					      : rail_of_ifname(c, l->name, family);
 
 		/* conf/all is plan_all's. */
 		if (!e->ifindex)
 			continue;
-		if (ri >= 0 && (e->kind == OWN_SYSCTL || addr_eq(&c->m->rail[ri].addr, &e->a)))
+		if (ri >= 0 && (e->kind != OWN_ADDR || addr_eq(&c->m->rail[ri].addr, &e->a)))
 			continue;
 		undo(c->p, e, l);
 	}
@@ -652,11 +703,11 @@ static struct change *run_of(struct plan *p, enum change_op op, unsigned *n)
 	return p->ch + i;
 }
 
-/* The IPv4 and the IPv6 rail of one NIC both find it down: one link-up will do. */
-static void dedupe_link_up(struct plan *p)
+/* The IPv4 and the IPv6 rail of one NIC both find it down (or its MTU off): one change will do. */
+static void dedupe_link(struct plan *p, enum change_op op)
 {
 	unsigned n, keep = 0;
-	struct change *run = run_of(p, CH_LINK_UP, &n);
+	struct change *run = run_of(p, op, &n);
 
 	xsort(run, n, sizeof(*run), by_ifindex);
 	for (unsigned i = 0; i < n; i++)
@@ -707,7 +758,8 @@ void plan_up(const struct railmap *m, const struct observed *o, const uint8_t *r
 			plan_rail(&c, (int)i);
 	ctx_free(&c);
 	sort_phases(p);
-	dedupe_link_up(p);
+	dedupe_link(p, CH_MTU);
+	dedupe_link(p, CH_LINK_UP);
 	order_rule_adds(p);
 }
 
@@ -779,6 +831,9 @@ void plan_print(FILE *f, const struct plan *p)
 		const struct change *c = &p->ch[i];
 
 		switch (c->op) {
+		case CH_MTU:
+			fprintf(f, "ip link set dev %s mtu %u\n", c->ifname, c->mtu);
+			break;
 		case CH_LINK_UP:
 			fprintf(f, "ip link set dev %s up\n", c->ifname);
 			break;
@@ -830,12 +885,12 @@ void change_describe(const struct change *c, char *buf, size_t n)
 		*nl = ';';
 }
 
-void plan_keep(struct plan *p, enum change_op op)
+void plan_keep(struct plan *p, unsigned ops)
 {
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < p->n; i++)
-		if (p->ch[i].op == op)
+		if (ops & (1u << p->ch[i].op))
 			p->ch[n++] = p->ch[i];
 	p->n = n;
 }

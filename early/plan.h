@@ -15,6 +15,7 @@
 
 /* In the order apply carries them out. */
 enum change_op {
+	CH_MTU, /* before the link comes up with the old one */
 	CH_LINK_UP,
 	CH_ADDR_DEL, /* before the add: deleting a primary takes its secondaries along */
 	CH_ADDR_ADD,
@@ -32,8 +33,9 @@ struct change {
 	uint8_t op;
 	int rail; /* index in the map; -1 when it belongs to no rail */
 	char ifname[IFNAMSIZ];
-	int ifindex; /* CH_LINK_UP, CH_SYSCTL (0: conf/all) */
+	int ifindex; /* CH_MTU, CH_LINK_UP, CH_SYSCTL (0: conf/all) */
 	union {
+		uint32_t mtu;
 		struct route route;
 		struct rule rule;
 		struct laddr addr;
@@ -45,7 +47,7 @@ struct change {
 	};
 	/* The ledger on success: record the object (with orig, a value's before), or forget it. */
 	bool record, forget;
-	int8_t orig;
+	int32_t orig;
 };
 
 struct problem {
@@ -70,8 +72,10 @@ struct plan {
  */
 void plan_up(const struct railmap *m, const struct observed *o, const uint8_t *rails, bool globals,
 	     struct plan *p);
-/* Drops every change but those of op (boot writes a rail's values before the rest). */
-void plan_keep(struct plan *p, enum change_op op);
+/* Drops every change but those of the ops in ops, a bit (1u << op) each. */
+void plan_keep(struct plan *p, unsigned ops);
+/* A rail's interface values: what boot writes before it brings the link up. */
+#define PLAN_VALUES ((1u << CH_MTU) | (1u << CH_SYSCTL))
 /* Everything railup owns, undone. */
 void plan_down(const struct observed *o, struct plan *p);
 /*

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "rail.h"
 #include "sysctl.h"
+#include "text.h"
 
 void railmap_init(struct railmap *m)
 {
@@ -126,6 +127,8 @@ static int fill_defaults(struct railmap *m, struct rail *r, unsigned i)
 		o->verify = (d->set & (1u << OPT_VERIFY)) ? d->verify : 1;
 	if (!(o->set & (1u << OPT_RXE)))
 		o->rxe = (d->set & (1u << OPT_RXE)) ? d->rxe : 0;
+	if (!(o->set & (1u << OPT_MTU)))
+		o->mtu = (d->set & (1u << OPT_MTU)) ? d->mtu : 0;
 	for (int k = 0; k < SC_COUNT; k++) {
 		if (o->set & (1u << (OPT_SYSCTL + k)))
 			continue;
@@ -197,6 +200,8 @@ static int check_numbers(const struct railmap *m, const struct rail *r)
 	if (r->o.priority == 0 || r->o.priority >= 32766)
 		return bad(r, "priority %u must lie between 1 and 32765 (before main's rule)",
 			   r->o.priority);
+	if (r->addr.family == AF_INET6 && r->o.mtu && r->o.mtu < MTU_IPV6)
+		return bad(r, "mtu=%u is below IPv6's minimum of %d", r->o.mtu, MTU_IPV6);
 	for (int k = 0; k < SC_COUNT; k++) {
 		int ask = r->o.sysctl[k], all = m->all[k];
 		const char *name = sysctl_desc[k].name;
@@ -312,6 +317,32 @@ static int check_unique(struct railmap *m)
 	return ret;
 }
 
+/* The MTU is the interface's: its IPv4 and IPv6 rail must ask for the same one. */
+static int check_mtu(struct railmap *m)
+{
+	unsigned *ix = xcalloc(m->n, sizeof(*ix));
+	int ret = 0;
+
+	for (unsigned i = 0; i < m->n; i++)
+		ix[i] = i;
+	sort_map = m;
+	xsort(ix, m->n, sizeof(*ix), by_name_only);
+	for (unsigned i = 1; i < m->n && !ret; i++) {
+		const struct rail *a = &m->rail[ix[i - 1] < ix[i] ? ix[i - 1] : ix[i]];
+		const struct rail *b = &m->rail[ix[i - 1] < ix[i] ? ix[i] : ix[i - 1]];
+		char x[TEXT_DEC_MAX], y[TEXT_DEC_MAX];
+
+		if (by_name_only(&ix[i - 1], &ix[i]) || a->o.mtu == b->o.mtu)
+			continue;
+		ret = bad(b, "one interface, one MTU: mtu=%s here, mtu=%s in %s",
+			  b->o.mtu ? text_dec(x, b->o.mtu) : "(unset)",
+			  a->o.mtu ? text_dec(y, a->o.mtu) : "(unset)", quotes(a->token));
+	}
+	sort_map = NULL;
+	free(ix);
+	return ret;
+}
+
 int railmap_finalize(struct railmap *m)
 {
 	unsigned *nic = nic_ordinals(m);
@@ -331,7 +362,7 @@ int railmap_finalize(struct railmap *m)
 	for (unsigned i = 0; i < m->n && !ret; i++)
 		if (m->rail[i].tmpl && m->host.source == HOST_NONE)
 			ret = bad(&m->rail[i], "a templated address (+/) needs rd.rail.host=");
-	return ret ? ret : check_unique(m);
+	return ret ? ret : check_unique(m) ? -1 : check_mtu(m);
 }
 
 bool railmap_has_templates(const struct railmap *m)

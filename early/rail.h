@@ -38,6 +38,7 @@ enum rail_opt {
 	OPT_REQUIRED,
 	OPT_VERIFY,
 	OPT_RXE,
+	OPT_MTU,
 	OPT_SYSCTL, /* OPT_SYSCTL + enum sysctl_key */
 	OPT_COUNT = OPT_SYSCTL + SC_COUNT
 };
@@ -47,8 +48,14 @@ struct rail_opts {
 	uint32_t table, priority;
 	struct ipaddr fabric;
 	uint8_t required, verify, rxe;
+	uint32_t mtu; /* 0: left alone */
 	int8_t sysctl[SC_COUNT];
 };
+
+/* What mtu= takes; an IPv6 rail's interface needs IPV6_MIN_MTU at least. */
+#define MTU_MIN	 68
+#define MTU_MAX	 65535
+#define MTU_IPV6 1280
 
 /* How a rail finds its netdev. By name unless an identity is given. */
 enum match_kind { MATCH_NAME, MATCH_MAC, MATCH_PCI, MATCH_GUID, MATCH_IBDEV };

@@ -42,9 +42,12 @@ static void text_rail(FILE *f, const struct rail *r, const struct rail_check *c,
 		c->ok ? "" : ": ", c->why);
 	fprintf(f, "  address   %s", addr_fmt(&r->addr, true, a));
 	if (c->link) {
-		fprintf(f, " on %s (%s%s)%s", c->link->name,
+		fprintf(f, " on %s (%s%s, MTU %u", c->link->name,
 			c->link->flags & IFF_UP ? "up" : "down",
-			c->link->carrier ? ", carrier" : ", no carrier", c->addr ? "" : " missing");
+			c->link->carrier ? ", carrier" : ", no carrier", c->link->mtu);
+		if (r->o.mtu && r->o.mtu != c->link->mtu)
+			fprintf(f, ", want %u", r->o.mtu);
+		fprintf(f, ")%s", c->addr ? "" : " missing");
 		fprintf(f, "\n  netdev    %s, %s", c->link->name, c->id.layer);
 		if (c->id.ibdev[0])
 			fprintf(f, ", RDMA %s/%u", c->id.ibdev, c->id.port);
@@ -80,6 +83,21 @@ static void text_rail(FILE *f, const struct rail *r, const struct rail_check *c,
 	fprintf(f, "\n");
 }
 
+/* "mtu":{"want":N,"have":N}, null for what the map leaves alone or a netdev not there. */
+static void json_mtu(FILE *f, const struct rail *r, const struct rail_check *c)
+{
+	fprintf(f, ",\"mtu\":{\"want\":");
+	if (r->o.mtu)
+		fprintf(f, "%u", r->o.mtu);
+	else
+		fprintf(f, "null");
+	fprintf(f, ",\"have\":");
+	if (c->link)
+		fprintf(f, "%u}", c->link->mtu);
+	else
+		fprintf(f, "null}");
+}
+
 static void json_rail(FILE *f, const struct rail *r, const struct rail_check *c,
 		      const struct boot_record *b)
 {
@@ -110,6 +128,7 @@ static void json_rail(FILE *f, const struct rail *r, const struct rail_check *c,
 	fprintf(f, ",\"link\":{\"present\":%s,\"up\":%s,\"carrier\":%s}",
 		c->link ? "true" : "false", c->link && (c->link->flags & IFF_UP) ? "true" : "false",
 		c->link && c->link->carrier ? "true" : "false");
+	json_mtu(f, r, c);
 	fprintf(f, ",\"address_present\":%s,\"rule\":%s", c->addr ? "true" : "false",
 		c->rule ? "true" : "false");
 	fprintf(f, ",\"routes\":{\"want\":%u,\"have\":%u}", c->routes_want, c->routes_have);
@@ -523,6 +542,12 @@ static int v_carrier(const struct rail_check *c, const struct boot_record *b)
 	return c->link && c->link->carrier;
 }
 
+static int v_mtu(const struct rail_check *c, const struct boot_record *b)
+{
+	(void)b;
+	return c->link ? (int)c->link->mtu : 0;
+}
+
 static void prom_write(FILE *f, const struct railmap *m, const struct rail_check *c,
 		       const struct boot_record *const *boot, long long rp_drops)
 {
@@ -536,6 +561,7 @@ static void prom_write(FILE *f, const struct railmap *m, const struct rail_check
 		   v_ok);
 	prom_rails(f, m, c, boot, "rail_link_up", "The rail's netdev is up.", v_up);
 	prom_rails(f, m, c, boot, "rail_carrier", "The rail's netdev has carrier.", v_carrier);
+	prom_rails(f, m, c, boot, "rail_mtu", "The rail's netdev's MTU (0: no netdev).", v_mtu);
 	prom_head(f, "rail_sysctl", "gauge",
 		  "Effective value of a per-interface setting railup manages.");
 	for (unsigned i = 0; i < m->n; i++)

@@ -87,6 +87,7 @@ int rtnl_decode_link(const struct nlmsghdr *h, struct link *l)
 	l->type = ifi->ifi_type;
 	nla_str(tb[IFLA_IFNAME], l->name, sizeof(l->name));
 	l->operstate = nla_u8(tb[IFLA_OPERSTATE]);
+	l->mtu = nla_u32(tb[IFLA_MTU]);
 	l->carrier =
 		tb[IFLA_CARRIER] ? nla_u8(tb[IFLA_CARRIER]) : !!(ifi->ifi_flags & IFF_LOWER_UP);
 	if (tb[IFLA_ADDRESS] && nla_len(tb[IFLA_ADDRESS]) <= (int)sizeof(l->hwaddr)) {
@@ -245,6 +246,14 @@ void rtnl_put_link_up(struct nlbuf *b, int ifindex)
 	ifi->ifi_index = ifindex;
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
+}
+
+void rtnl_put_link_mtu(struct nlbuf *b, int ifindex, uint32_t mtu)
+{
+	struct ifinfomsg *ifi = nlb_msg(b, RTM_NEWLINK, 0, sizeof(*ifi));
+
+	ifi->ifi_index = ifindex;
+	nlb_put_u32(b, IFLA_MTU, mtu);
 }
 
 /* ---- observing ---- */
@@ -565,6 +574,14 @@ void observed_conf_set(struct observed *o, int ifindex, enum sysctl_key k, int v
 		o->all[k] = (int8_t)value;
 	else if (l)
 		o->link[l - o->link].conf[k] = (int8_t)value;
+}
+
+void observed_mtu_set(struct observed *o, int ifindex, uint32_t mtu)
+{
+	const struct link *l = observed_link_by_index(o, ifindex);
+
+	if (l)
+		o->link[l - o->link].mtu = mtu;
 }
 
 void observed_index(struct observed *o)

@@ -23,6 +23,7 @@ struct link {
 	uint8_t operstate;
 	uint8_t carrier;
 	uint16_t type; /* ARPHRD_* */
+	uint32_t mtu;
 	uint8_t hwaddr[32], hwlen;
 	int8_t conf[SC_COUNT]; /* the interface's own values; SC_UNSET unknown */
 	uint8_t udev;	       /* udev.h's enum udev_state (udev_observe); 0: done */
@@ -76,6 +77,8 @@ void observed_link_update(struct observed *o, const struct link *l);
 void observed_link_remove(struct observed *o, int ifindex);
 /* A value railup wrote, of interface ifindex (0: conf/all): the next plan starts from it. */
 void observed_conf_set(struct observed *o, int ifindex, enum sysctl_key k, int value);
+/* An MTU railup set: likewise. */
+void observed_mtu_set(struct observed *o, int ifindex, uint32_t mtu);
 
 /*
  * Sorts what was observed for the lookups below (links by name, addresses
@@ -110,6 +113,7 @@ void rtnl_put_route(struct nlbuf *b, uint16_t type, uint16_t flags, const struct
 void rtnl_put_rule(struct nlbuf *b, uint16_t type, uint16_t flags, const struct rule *r);
 void rtnl_put_addr(struct nlbuf *b, uint16_t type, const struct laddr *a);
 void rtnl_put_link_up(struct nlbuf *b, int ifindex);
+void rtnl_put_link_mtu(struct nlbuf *b, int ifindex, uint32_t mtu);
 
 /*
  * The kernel's routing decision for dst from src (ip route get DST from SRC

@@ -127,6 +127,8 @@ void verify_audit(const struct railmap *m, const struct observed *o, unsigned i,
 			      r->o.sysctl[k]);
 		}
 	}
+	if (r->o.mtu && c->link->mtu != r->o.mtu)
+		wrong(c, "%s has MTU %u, the map asks %u", ifname, c->link->mtu, r->o.mtu);
 }
 
 bool verify_target(const struct rail *r, struct ipaddr *t)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # railup export, checked by the real tools: the files it writes for the
-# seeds' three layouts, a dual-stack map and a NIC found by its MAC are
+# seeds' three layouts, a dual-stack map (with MTUs) and a NIC found by its MAC are
 # loaded by systemd-networkd (Debian's, 252) and by NetworkManager (Debian's
 # 1.42, unpacked from its packages, never installed) running inside the
 # test's namespaces, and the rules, tables and addresses they make must be
@@ -183,6 +183,9 @@ state() {
 	echo "addresses:"
 	ip -n "$ns" -j addr show | jq -r '.[] | .ifname as $i | .addr_info[] |
 		select(.scope == "global") | "\($i) \(.local)/\(.prefixlen)"' | LC_ALL=C sort
+	echo "mtu:"
+	ip -n "$ns" -j link show | jq -r '.[] | select(.ifname != "lo") | "\(.ifname) \(.mtu)"' |
+		LC_ALL=C sort
 }
 
 # knobs NS V4IFS V6IFS: the values railup manages, conf/all and the rails'
@@ -295,9 +298,10 @@ rd.rail=ib0:10.1.0.11/24 rd.rail=ib1:10.1.0.12/24 rd.rail=ib2.8001:10.1.0.13/24'
 MAP_C='rd.rail.fabric=10.0.0.0/16
 rd.rail=ib0:10.0.1.14/24:10.0.1.1 rd.rail=ib1:10.0.1.16/24:10.0.1.1
 rd.rail=ib2:10.0.2.14/24:10.0.2.1 rd.rail=ib3:10.0.2.16/24:10.0.2.1'
-MAP_DUAL='rd.rail=ib0:10.0.1.14/24:10.0.1.1
+MAP_DUAL='rd.rail.mtu=9000
+rd.rail=ib0:10.0.1.14/24:10.0.1.1
 rd.rail=ib0:[fd00:1::14]/64:[fd00:1::1]
-rd.rail=ib1:10.0.2.14/24:10.0.2.1
+rd.rail=ib1:10.0.2.14/24:10.0.2.1,mtu=4200
 rd.rail=ib2:[fd00:3::14]/64:[fd00:3::1]'
 # A NIC found by its MAC, and two the targets cannot match (absent here, not required).
 MAP_MAC='rd.rail=r0:10.0.5.14/24:10.0.5.1,mac=02:00:00:00:05:0e
@@ -357,7 +361,7 @@ dropin() {
 # keys FILE: a keyfile's settings that matter, as "[section]key=value", sorted
 keys() {
 	awk '/^\[/ { s = $0; next } /^[a-z]/ { print s $0 }' "$1" | sed 's/;$//' |
-		grep -E '\](id|uuid|type|interface-name|mac-address|path|transport-mode|method|address[0-9]+|route[0-9]+(_options)?|routing-rule[0-9]+)=' |
+		grep -E '\](id|uuid|type|interface-name|mac-address|mtu|path|transport-mode|method|address[0-9]+|route[0-9]+(_options)?|routing-rule[0-9]+)=' |
 		LC_ALL=C sort
 }
 

@@ -135,7 +135,7 @@ expect_sysctls() {
 }
 
 SERIES="railup_rail_configured railup_rail_verified railup_rail_ok railup_rail_link_up
-railup_rail_carrier railup_rail_sysctl railup_rp_filter_drops_total"
+railup_rail_carrier railup_rail_mtu railup_rail_sysctl railup_rp_filter_drops_total"
 
 # ---- the parts ----
 
@@ -150,6 +150,8 @@ series() {
 	ip -n "$NODE" rule del priority 1003
 	ip -n "$NODE" link set ib3 down
 	set_sysctl "$NODE" ib1 rp_filter 0
+	# An MTU the map does not ask for: reported as it is, nothing wrong.
+	ip -n "$NODE" link set ib1 mtu 4200
 	make_drops
 	ru "$NODE" status --metrics "$f"
 	expect_rc "status" 1
@@ -187,6 +189,12 @@ ib2 10.0.3.14/24 1
 ib3 10.0.4.14/24 0
 ib0 fd00:1::14/64 1
 ib4 10.0.5.14/24 0" "$(rail_values "$f" railup_rail_carrier)"
+	expect_lines "railup_rail_mtu (0: no netdev)" "ib0 10.0.1.14/24 1500
+ib1 10.0.2.14/24 4200
+ib2 10.0.3.14/24 1500
+ib3 10.0.4.14/24 1500
+ib0 fd00:1::14/64 1500
+ib4 10.0.5.14/24 0" "$(rail_values "$f" railup_rail_mtu)"
 	expect_eq "ib1's rp_filter series (2 in effect, 0 on ib1 itself)" \
 		'railup_rail_sysctl{rail="ib1",netdev="ib1",address="10.0.2.14/24",table="102",key="rp_filter"} 2' \
 		"$(grep '^railup_rail_sysctl{rail="ib1".*key="rp_filter"}' "$f")"

@@ -401,7 +401,7 @@ sysctls() {
 # dump NS: everything railup could touch, as pretty JSON for diffing: rules
 # (in the kernel's order, which is their order of use), every table's routes
 # (sorted), the addresses (without lifetimes, MACs or ifindexes, so two
-# namespaces built alike compare equal), link up/down, and the sysctls.
+# namespaces built alike compare equal), link up/down and MTU, and the sysctls.
 dump() {
 	local ns=$1
 	jq -S -n \
@@ -414,7 +414,7 @@ dump() {
 			split(" ")) | reduce .[] as $x ({}; .[$x[0]][$x[1]] = ($x[2] | tonumber))')" \
 		'{rules4: $rules4, rules6: $rules6,
 		  routes4: ($routes4 | sort_by(tostring)), routes6: ($routes6 | sort_by(tostring)),
-		  addrs: [$addrs[] | {ifname, up: ((.flags | index("UP")) != null),
+		  addrs: [$addrs[] | {ifname, up: ((.flags | index("UP")) != null), mtu,
 			addr_info: [.addr_info[] | del(.valid_life_time, .preferred_life_time)]}],
 		  sysctl: $sysctl}'
 }

@@ -505,6 +505,30 @@ START_TEST(test_bool_keys)
 }
 END_TEST
 
+/* mtu=: per rail, a default for all, empty for none; a NIC's IPv4 and IPv6 rail share it. */
+START_TEST(test_mtu_key)
+{
+	struct railmap m;
+
+	map_ok(&m,
+	       "rd.rail.mtu=9000 rd.rail=ib0:10.0.1.14/24 rd.rail=ib1:10.0.2.14/24,mtu=68 "
+	       "rd.rail=ib2:10.0.3.14/24,mtu= rd.rail=ib3:10.0.4.14/24,mtu=65535 "
+	       "rd.rail=ib0:[fd00:1::14]/64 rd.rail=ib4:[fd00:4::14]/64,mtu=1280",
+	       NULL);
+	ck_assert_uint_eq(m.rail[0].o.mtu, 9000);
+	ck_assert_uint_eq(m.rail[1].o.mtu, 68);
+	ck_assert_uint_eq(m.rail[2].o.mtu, 0);
+	ck_assert_uint_eq(m.rail[3].o.mtu, 65535);
+	ck_assert_uint_eq(m.rail[4].o.mtu, 9000);
+	ck_assert_uint_eq(m.rail[5].o.mtu, 1280);
+	railmap_free(&m);
+	/* The command line's default wins over the file's. */
+	map_ok(&m, "rd.rail.mtu=4200", "rd.rail.mtu=9000 rd.rail=ib0:10.0.1.14/24\n");
+	ck_assert_uint_eq(m.rail[0].o.mtu, 4200);
+	railmap_free(&m);
+}
+END_TEST
+
 START_TEST(test_map_settings)
 {
 	struct railmap m;
@@ -766,6 +790,19 @@ static const struct bad {
 	{ "rd.rail=ib0:10.0.1.14/24,required=2" },
 	{ "rd.rail=ib0:10.0.1.14/24,verify=yes" },
 	{ "rd.rail.rxe=" },
+	/* MTUs */
+	{ "rd.rail=ib0:10.0.1.14/24,mtu=67" },
+	{ "rd.rail=ib0:10.0.1.14/24,mtu=65536" },
+	{ "rd.rail=ib0:10.0.1.14/24,mtu=0" },
+	{ "rd.rail=ib0:10.0.1.14/24,mtu=9k" },
+	{ "rd.rail=ib0:10.0.1.14/24,mtu" },
+	{ "rd.rail.mtu=-1" },
+	{ "rd.rail=ib0:[fd00:1::14]/64,mtu=1279" },
+	{ "rd.rail.mtu=1000 rd.rail=ib0:[fd00:1::14]/64", NULL, "rd.rail=ib0:[fd00:1::14]/64" },
+	{ "rd.rail=ib0:10.0.1.14/24,mtu=9000 rd.rail=ib0:[fd00:1::14]/64", NULL,
+	  "rd.rail=ib0:[fd00:1::14]/64" },
+	{ "rd.rail=ib0:10.0.1.14/24,mtu=9000 rd.rail=ib0:[fd00:1::14]/64,mtu=4200", NULL,
+	  "rd.rail=ib0:[fd00:1::14]/64,mtu=4200" },
 	/* map settings */
 	{ "rd.rail.profile=infiniband" },
 	{ "rd.rail.timeout=abc" },
@@ -901,6 +938,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_profile_ipoib);
 	tcase_add_test(tc, test_all_keys);
 	tcase_add_test(tc, test_bool_keys);
+	tcase_add_test(tc, test_mtu_key);
 	tcase_add_test(tc, test_map_settings);
 	tcase_add_test(tc, test_identity);
 	suite_add_tcase(s, tc);

@@ -123,6 +123,47 @@ START_TEST(test_find)
 }
 END_TEST
 
+/* An interface's MTU from before: one entry per interface, after the values. */
+START_TEST(test_mtu)
+{
+	struct owned in[] = { own_sysctl("ib1", SC_RP_FILTER, 0), own_addr("ib1", "10.0.2.14/24"),
+			      own_sysctl("ib1", SC_RP_FILTER, 0), own_addr("ib0", "10.0.1.14/24") };
+	struct owned *v = NULL, like = { .kind = OWN_MTU, .ifindex = 3 };
+	unsigned n = 0;
+	char *text;
+
+	in[0].kind = OWN_MTU;
+	in[0].orig = 65520;
+	in[2] = in[0];
+	snprintf(in[2].ifname, sizeof(in[2].ifname), "ib0");
+	in[2].ifindex = 2;
+	in[2].orig = 1500;
+	ck_assert_int_eq(ledger_write(unit_dir, in, ARRAY_SIZE(in)), 0);
+	text = unit_read("owned");
+	ck_assert_ptr_nonnull(strstr(text, "\nmtu ib1 3 65520\n"));
+	free(text);
+	ck_assert_int_eq(ledger_read(unit_dir, &v, &n), 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_uint_eq(v[2].kind, OWN_MTU);
+	ck_assert_int_eq(v[2].ifindex, 2);
+	ck_assert_int_eq(v[2].orig, 1500);
+	ck_assert_int_eq(ledger_find(v, n, &like)->orig, 65520);
+	free(v);
+
+	unit_write("owned", "mtu ib0 2 9000\n"
+			    "mtu ib0 2\n"
+			    "mtu ib0 2 0\n"
+			    "mtu ib0 2 -1\n"
+			    "mtu ib0 2 2147483648\n"
+			    "mtu ib0 2 rp_filter 1\n"
+			    "mtu all 0 1500\n");
+	ck_assert_int_eq(ledger_read(unit_dir, &v, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(v[0].orig, 9000);
+	free(v);
+}
+END_TEST
+
 START_TEST(test_missing)
 {
 	struct owned *v = (struct owned *)&v;
@@ -226,6 +267,7 @@ Suite *ledger_suite(void)
 	tcase_add_checked_fixture(tc, unit_dir_setup, unit_dir_teardown);
 	tcase_add_test(tc, test_roundtrip);
 	tcase_add_test(tc, test_find);
+	tcase_add_test(tc, test_mtu);
 	tcase_add_test(tc, test_missing);
 	tcase_add_test(tc, test_bad_lines);
 	tcase_add_test(tc, test_replace);

@@ -3,7 +3,7 @@
  * plan.h, pure: a rail map and an observed state built by hand in, the
  * changes and problems out. Fresh links, converged states (idempotence),
  * changed maps, others' routes and rules, the ledger's restores, conf/all,
- * `railup down`, the printed commands, and a map of 1024 rails.
+ * MTUs, `railup down`, the printed commands, and a map of 1024 rails.
  */
 #include <linux/fib_rules.h>
 #include <linux/rtnetlink.h>
@@ -949,6 +949,100 @@ START_TEST(test_ledger_gone)
 }
 END_TEST
 
+/* ---- MTU ---- */
+
+/* A NIC's MTU, asked by its IPv4 and IPv6 rail alike: one change, first, recorded with the old. */
+START_TEST(test_mtu)
+{
+	const struct change *c;
+
+	map_ok(&fx.m, "rd.rail.mtu=9000 " DUAL, NULL);
+	obs_fresh(&fx.o, &fx.m);
+	plan_up(&fx.m, &fx.o, NULL, true, &fx.p);
+	ck_assert_uint_eq(fx.p.npb, 0);
+	assert_phase_order(&fx.p);
+	ck_assert_uint_eq(plan_count(&fx.p, CH_MTU, ANY), 2);
+	ck_assert_uint_eq(fx.p.ch[0].op, CH_MTU);
+	c = plan_nth(&fx.p, CH_MTU, ANY, 0);
+	ck_assert_str_eq(c->ifname, "ib0");
+	ck_assert_int_eq(c->ifindex, 2);
+	ck_assert_uint_eq(c->mtu, 9000);
+	ck_assert(c->record);
+	ck_assert(!c->forget);
+	ck_assert_int_eq(c->orig, 1500);
+	expect_line(&fx.p, "ip link set dev ib0 mtu 9000");
+	expect_line(&fx.p, "ip link set dev ib1 mtu 9000");
+	plan_free(&fx.p);
+	observed_free(&fx.o);
+
+	obs_converge(&fx.o, &fx.m, true);
+	plan_up(&fx.m, &fx.o, NULL, true, &fx.p);
+	expect_nothing(&fx.p);
+	plan_free(&fx.p);
+
+	/* Someone changed it since: set again, the value before railup kept. */
+	fx.o.link[0].mtu = 1400;
+	plan_up(&fx.m, &fx.o, NULL, true, &fx.p);
+	ck_assert_uint_eq(fx.p.n, 1);
+	ck_assert_uint_eq(fx.p.ch[0].mtu, 9000);
+	ck_assert(!fx.p.ch[0].record);
+}
+END_TEST
+
+/* The map no longer asks: the MTU goes back, and its entry with it. */
+START_TEST(test_mtu_released)
+{
+	const struct change *c;
+
+	map_ok(&fx.old,
+	       "rd.rail=ib0:10.0.1.14/24:10.0.1.1,mtu=9000 rd.rail=ib1:10.0.2.14/24,mtu=4200",
+	       NULL);
+	obs_converge(&fx.o, &fx.old, true);
+	map_ok(&fx.m, "rd.rail=ib0:10.0.1.14/24:10.0.1.1,mtu=4092", NULL);
+	plan_up(&fx.m, &fx.o, NULL, true, &fx.p);
+	ck_assert_uint_eq(plan_count(&fx.p, CH_MTU, ANY), 2);
+	c = plan_nth(&fx.p, CH_MTU, 0, 0);
+	ck_assert_uint_eq(c->mtu, 4092);
+	ck_assert(!c->record && !c->forget);
+	/* ib1 is no rail any more: undone with the rest of it */
+	c = plan_nth(&fx.p, CH_MTU, -1, 0);
+	ck_assert_str_eq(c->ifname, "ib1");
+	ck_assert_uint_eq(c->mtu, 1500);
+	ck_assert(c->forget);
+	plan_free(&fx.p);
+	railmap_free(&fx.m);
+
+	/* Back where railup found it by someone else's hand: only the entry goes. */
+	fx.o.link[0].mtu = 1500;
+	map_ok(&fx.m, "rd.rail=ib0:10.0.1.14/24:10.0.1.1 rd.rail=ib1:10.0.2.14/24,mtu=", NULL);
+	plan_up(&fx.m, &fx.o, NULL, true, &fx.p);
+	ck_assert_uint_eq(plan_count(&fx.p, CH_MTU, ANY), 1);
+	ck_assert_str_eq(plan_nth(&fx.p, CH_MTU, ANY, 0)->ifname, "ib1");
+	ck_assert_uint_eq(plan_count(&fx.p, CH_FORGET, 0), 1);
+	ck_assert_uint_eq(plan_nth(&fx.p, CH_FORGET, 0, 0)->entry.kind, OWN_MTU);
+	plan_free(&fx.p);
+
+	/* down puts both back */
+	plan_down(&fx.o, &fx.p);
+	ck_assert_uint_eq(plan_count(&fx.p, CH_MTU, -1), 2);
+	expect_line(&fx.p, "ip link set dev ib0 mtu 1500");
+	expect_line(&fx.p, "ip link set dev ib1 mtu 1500");
+}
+END_TEST
+
+/* Boot sets the MTU with the values, before it brings the link up. */
+START_TEST(test_mtu_first)
+{
+	map_ok(&fx.m, "rd.rail=ib0:10.0.1.14/24:10.0.1.1,mtu=9000", NULL);
+	obs_fresh(&fx.o, &fx.m);
+	plan_up(&fx.m, &fx.o, NULL, false, &fx.p);
+	plan_keep(&fx.p, PLAN_VALUES);
+	ck_assert_uint_eq(plan_count(&fx.p, CH_MTU, 0), 1);
+	ck_assert_uint_eq(plan_count(&fx.p, CH_LINK_UP, ANY), 0);
+	ck_assert_uint_eq(fx.p.n, 1 + iface_sysctls(&fx.p));
+}
+END_TEST
+
 /* ---- planning some rails ---- */
 
 START_TEST(test_some_rails)
@@ -987,7 +1081,7 @@ START_TEST(test_values_first)
 	map_ok(&fx.m, SEED_A, NULL);
 	obs_fresh(&fx.o, &fx.m);
 	plan_up(&fx.m, &fx.o, rails, false, &fx.p);
-	plan_keep(&fx.p, CH_SYSCTL);
+	plan_keep(&fx.p, PLAN_VALUES);
 	ck_assert_uint_eq(fx.p.n, 3);
 	ck_assert_uint_eq(plan_count(&fx.p, CH_SYSCTL, 2), 3);
 	for (unsigned i = 0; i < fx.p.n; i++) {
@@ -1005,7 +1099,7 @@ START_TEST(test_values_first)
 	ck_assert_uint_eq(plan_count(&fx.p, CH_SYSCTL, ANY), 0);
 	ck_assert_uint_eq(plan_count(&fx.p, CH_FORGET, ANY), 0);
 	ck_assert_uint_eq(fx.p.n, 5); /* up, address, two routes, rule */
-	plan_keep(&fx.p, CH_LINK_UP);
+	plan_keep(&fx.p, 1u << CH_LINK_UP);
 	ck_assert_uint_eq(fx.p.n, 1);
 	ck_assert_int_eq(fx.p.ch[0].rail, 2);
 }
@@ -1205,6 +1299,9 @@ Suite *plan_suite(void)
 	tcase_add_test(tc, test_value_released);
 	tcase_add_test(tc, test_ledger_gone);
 	tcase_add_test(tc, test_down);
+	tcase_add_test(tc, test_mtu);
+	tcase_add_test(tc, test_mtu_released);
+	tcase_add_test(tc, test_mtu_first);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fleet");

@@ -517,6 +517,25 @@ START_TEST(test_link_up)
 }
 END_TEST
 
+/* An MTU alone: no flag changes (ifi_change 0), IFLA_MTU. */
+START_TEST(test_link_mtu)
+{
+	struct nlbuf b = { 0 };
+	const struct nlattr *tb[IFLA_MAX + 1];
+	const struct ifinfomsg *ifi;
+
+	rtnl_put_link_mtu(&b, 42, 9000);
+	ck_assert_uint_eq(nlb_get(&b, 0)->nlmsg_type, RTM_NEWLINK);
+	ifi = NLMSG_DATA(nlb_get(&b, 0));
+	ck_assert_int_eq(ifi->ifi_index, 42);
+	ck_assert_uint_eq(ifi->ifi_change, 0);
+	nlmsg_parse(tb, IFLA_MAX, nlb_get(&b, 0), sizeof(*ifi));
+	ck_assert_ptr_nonnull(tb[IFLA_MTU]);
+	ck_assert_uint_eq(nla_u32(tb[IFLA_MTU]), 9000);
+	nlb_free(&b);
+}
+END_TEST
+
 /* A link as dumped: IFLA_INET_CONF is then an array of u32 by devconf index - 1. */
 static void put_dumped_link(struct nlbuf *b, const char *name, unsigned flags, int carrier,
 			    unsigned nconf, const uint32_t *conf, size_t hwlen)
@@ -533,6 +552,7 @@ static void put_dumped_link(struct nlbuf *b, const char *name, unsigned flags, i
 	if (name)
 		nlb_put_str(b, IFLA_IFNAME, name);
 	nlb_put_u8(b, IFLA_OPERSTATE, 6);
+	nlb_put_u32(b, IFLA_MTU, 2044);
 	if (carrier >= 0)
 		nlb_put_u8(b, IFLA_CARRIER, (uint8_t)carrier);
 	nlb_put(b, IFLA_ADDRESS, hw, hwlen);
@@ -566,6 +586,7 @@ START_TEST(test_link_decode)
 	ck_assert_uint_eq(l.type, 32);
 	ck_assert_uint_eq(l.operstate, 6);
 	ck_assert_uint_eq(l.carrier, 1);
+	ck_assert_uint_eq(l.mtu, 2044);
 	ck_assert_uint_eq(l.hwlen, 20);
 	ck_assert_uint_eq(l.hwaddr[19], 19);
 	ck_assert_int_eq(l.conf[SC_RP_FILTER], 2);
@@ -957,6 +978,7 @@ Suite *rtnl_suite(void)
 	tcase_add_test(tc, test_addr);
 	tcase_add_test(tc, test_addr_decode);
 	tcase_add_test(tc, test_link_up);
+	tcase_add_test(tc, test_link_mtu);
 	tcase_add_test(tc, test_link_decode);
 	tcase_add_test(tc, test_lookups);
 	tcase_add_test(tc, test_link_events);

@@ -155,6 +155,7 @@ struct link *obs_link(struct observed *o, int ifindex, const char *name, unsigne
 	l->ifindex = ifindex;
 	snprintf(l->name, sizeof(l->name), "%s", name);
 	l->flags = flags;
+	l->mtu = 1500;
 	l->carrier = !!(flags & LINK_LOWER_UP);
 	l->operstate = flags & LINK_LOWER_UP ? 6 /* IF_OPER_UP */ : 2 /* IF_OPER_DOWN */;
 	return l;
@@ -231,6 +232,11 @@ void obs_own_sysctl(struct observed *o, const char *ifname, enum sysctl_key k, i
 
 	e->key = (uint8_t)k;
 	e->orig = (int8_t)orig;
+}
+
+void obs_own_mtu(struct observed *o, const char *ifname, int orig)
+{
+	own(o, OWN_MTU, ifname)->orig = orig;
 }
 
 void obs_all(struct observed *o, int rp_filter, int arp_ignore, int arp_announce, int arp_filter,
@@ -330,6 +336,12 @@ void obs_converge(struct observed *o, const struct railmap *m, bool ledger)
 				if (ledger && r->o.sysctl[k] != 0)
 					obs_own_sysctl(o, r->name, k, 0);
 			}
+		/* The IPv6 rail of a NIC asks for the IPv4 one's MTU: recorded once. */
+		if (r->o.mtu && l->mtu != r->o.mtu) {
+			if (ledger)
+				obs_own_mtu(o, r->name, (int)l->mtu);
+			l->mtu = r->o.mtu;
+		}
 		obs_addr(o, ifindex, r->addr, RAILUP_PROTO);
 		if (ledger)
 			obs_own_addr(o, r->name, r->addr);

@@ -102,7 +102,7 @@ void text_free(struct text *t);
 
 /* ---- observed states, by hand ---- */
 
-/* A link with every IPv4 value 0; the pointer lives until the next obs_link(). */
+/* A link with every IPv4 value 0, MTU 1500; the pointer lives until the next obs_link(). */
 struct link *obs_link(struct observed *o, int ifindex, const char *name, unsigned flags);
 void obs_addr(struct observed *o, int ifindex, struct ipaddr a, uint8_t proto);
 /* A unicast route; metric 0. */
@@ -113,6 +113,7 @@ struct rule *obs_rule(struct observed *o, uint8_t family, uint32_t priority, str
 		      uint32_t table, uint8_t protocol);
 void obs_own_addr(struct observed *o, const char *ifname, struct ipaddr a);
 void obs_own_sysctl(struct observed *o, const char *ifname, enum sysctl_key k, int orig);
+void obs_own_mtu(struct observed *o, const char *ifname, int orig);
 /* conf/all as the kernel holds it. */
 void obs_all(struct observed *o, int rp_filter, int arp_ignore, int arp_announce, int arp_filter,
 	     int accept_local);
