@@ -25,7 +25,7 @@
 # loaded by railup through libkmod, as in a minimal initramfs.
 #
 # One boot per scenario, run in parallel ($BOOT_JOBS at a time, default 2):
-#   happy     4 rails eth0..eth3 10.0.N.14/24, rxe=1,
+#   happy     4 rails eth0..eth3 10.0.N.14/24, rxe=1, eth1 with mtu=4200,
 #             rd.rail.modules=virtio_pci,virtio_net,rdma_ucm: railup loads
 #             the NIC drivers too and waits, event-driven, for the netdevs
 #             to appear (the init loads nothing). Exit 0; the state file
@@ -33,7 +33,8 @@
 #             kernel log have each rail's lines and the summary at their
 #             levels (info, notice); rules 1001..1004 and tables 101..104
 #             hold exactly railup's; addresses and sysctls as the roce
-#             profile says; `railup status` and `status --json` say ok;
+#             profile says; eth1's MTU 4200 (RDMA CM verified over it), the
+#             others' left at 1500; `railup status` and `status --json` say ok;
 #             virtio_net, rdma_rxe, rdma_ucm, ib_core, crc32 are loaded.
 #             Run again with stderr the journal ($JOURNAL_STREAM naming it):
 #             nothing more in the kernel log; naming another stream: the
@@ -256,6 +257,10 @@ happy)
 		vm_check "$S: eth$i up with carrier (railup brought it up)" sh -c \
 			"ip link show eth$i | grep -qE '[<,]UP[,>]' && grep -qx 1 /sys/class/net/eth$i/carrier"
 	done
+	vm_check_eq "$S: MTUs of eth0..eth3: eth1's the map's (4200), the others' left alone" \
+		"1500 4200 1500 1500" "$(for i in 0 1 2 3; do cat /sys/class/net/eth$i/mtu; done | tr '\n' ' ' | sed 's/ $//')"
+	vm_check "$S: the ledger holds eth1's MTU from before" \
+		sh -c "grep -qE '^mtu eth1 [0-9]+ 1500$' /run/railup/owned"
 	vm_check_eq "$S: exactly railup's 4 rules besides the 3 defaults" 7 "$(ip rule | grep -c .)"
 	vm_check_eq "$S: conf/all rp_filter 2, accept_local 1 (roce profile)" "2 1" \
 		"$(cat /proc/sys/net/ipv4/conf/all/rp_filter) $(cat /proc/sys/net/ipv4/conf/all/accept_local)"
@@ -508,7 +513,7 @@ R4="$R4 rd.rail=eth2:10.0.3.14/24,rxe=1 rd.rail=eth3:10.0.4.14/24,rxe=1"
 MODS="rd.rail.modules=virtio_pci,virtio_net,rdma_ucm"
 # name image nics min-checks cmdline
 scenarios=(
-	"happy a 4 77 $R4 $MODS"
+	"happy a 4 77 ${R4/eth1:10.0.2.14\/24,rxe=1/eth1:10.0.2.14/24,rxe=1,mtu=4200} $MODS"
 	"nolink a 4 29 rd.rail=eth0:10.0.1.14/24 rd.rail=eth1:10.0.2.14/24 rd.rail=eth2:10.0.3.14/24 rd.rail=eth3:10.0.4.14/24 rd.rail=eth7:10.0.8.14/24 rd.rail.rxe=1 rd.rail.timeout=5 $MODS"
 	"wrongnic a 4 45 rd.rail=eth0:10.0.1.14/24,rxe=1 rd.rail=eth1:10.0.2.14/24,rxe=1 rd.rail=eth2:10.0.3.14/24,rxe=1 rd.rail=eth3:10.0.4.14/24:10.0.4.1,rxe=1 rd.rail.verify_timeout=3"
 	"nomod b 4 47 $R4 $MODS"
