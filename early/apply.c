@@ -29,11 +29,19 @@ static void fail_change(struct run *run, unsigned ci, int err, const char *kmsg)
 	run->failures++;
 	run->global_failures += c->rail < 0;
 	change_describe(c, what, sizeof(what));
-	if (c->rail >= 0)
-		rail_fail(&run->m->rail[c->rail], "apply", "%s: %s%s%s", what, strerror(-err),
-			  *kmsg ? ": " : "", kmsg);
-	else
+	if (c->rail < 0) {
 		log_err("%s: %s%s%s", what, strerror(-err), *kmsg ? ": " : "", kmsg);
+		return;
+	}
+	for (unsigned i = 0; i < run->m->n; i++) {
+		struct rail *r = &run->m->rail[i];
+
+		/* An MTU is the NIC's: its IPv4 and IPv6 rail (one change for both) fail alike. */
+		if ((int)i == c->rail ||
+		    (c->op == CH_MTU && !strcmp(rail_netdev(r), c->ifname) && !rail_stopped(r)))
+			rail_fail(r, "apply", "%s: %s%s%s", what, strerror(-err), *kmsg ? ": " : "",
+				  kmsg);
+	}
 }
 
 static void batch_failed(unsigned i, int err, const char *msg, void *arg)

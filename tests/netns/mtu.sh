@@ -14,9 +14,10 @@
 #   5. boot, the links down at its start: each comes up with its MTU
 #      already set (ip monitor: no event shows a rail up with the old one).
 #   6. a netdev that refuses the MTU (an XDP program on its veth peer caps
-#      it near 3500; xdppass.c): that rail fails with the kernel's words
-#      and gets no rule, no MTU entry in the ledger; the other rail is
-#      configured; a smaller MTU is then taken.
+#      it near 3500; xdppass.c): its two rails (IPv4 and IPv6, one change)
+#      fail with the kernel's words and get no rule, no MTU entry in the
+#      ledger; the other NIC's rail is configured; a smaller MTU is then
+#      taken.
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -116,12 +117,17 @@ peer=$(ip -n "$SW" -j link show | jq -r ".[] | select(.ifindex == $peer_index) |
 in_ns "$SW" "$RU_TMP/xdppass" "$peer" || fail "cannot attach XDP to $peer, ib1's switch port"
 max=$(ip -n "$NODE" -d -j link show ib1 | jq '.[0].max_mtu')
 [ "$max" -lt 9000 ] || fail "ib1's largest MTU is $max with XDP on its peer: the test is broken"
+v6_on "$NODE" ib1
 set_conf "rd.rail=ib0:10.0.1.14/24:10.0.1.1,mtu=9000
-rd.rail=ib1:10.0.2.14/24:10.0.2.1,mtu=9000"
+rd.rail=ib1:10.0.2.14/24:10.0.2.1,mtu=9000
+rd.rail=ib1:[fd00:2::14]/64,mtu=9000"
 ru "$NODE" apply
 expect_rc "apply with ib1 refusing 9000" 1
-expect_contains "ib1 fails with the kernel's words" "$RU_ERR" \
-	"ib1: apply: ip link set dev ib1 mtu 9000: Invalid argument: mtu greater than device maximum"
+expect_eq "both of ib1's rails fail with the kernel's words" 2 \
+	"$(grep -cxF "railup: ib1: apply: ip link set dev ib1 mtu 9000: Invalid argument: mtu greater than device maximum" <<<"$RU_ERR")"
+expect_contains "the summary" "$RU_ERR" "3 rails: 0 verified, 1 configured, 2 failed"
+expect_eq "railup's IPv6 rules: none (ib1's IPv6 rail failed)" "" \
+	"$(ip -n "$NODE" -6 rule show | grep -E 'proto (114|railup)' || true)"
 expect_eq "MTUs: ib0's set, ib1's as it was" "ib0 9000 ib1 1500 ib2 1500 ib3 4000 " "$(mtus "$NODE")"
 expect_eq "the ledger: ib0's MTU only" "ib0 1500 " "$(ledger_mtus "$NODE")"
 expect_eq "railup's rules: ib0's only (ib1 failed: no traffic steered to it)" \
@@ -129,11 +135,13 @@ expect_eq "railup's rules: ib0's only (ib1 failed: no traffic steered to it)" \
 ru "$NODE" status
 expect_rc "status with ib1 failed" 1
 set_conf "rd.rail=ib0:10.0.1.14/24:10.0.1.1,mtu=9000
-rd.rail=ib1:10.0.2.14/24:10.0.2.1,mtu=3500"
+rd.rail=ib1:10.0.2.14/24:10.0.2.1,mtu=3500
+rd.rail=ib1:[fd00:2::14]/64,mtu=3500"
 ru_ok "$NODE" apply
+expect_eq "railup's IPv6 rule, ib1's" 1 "$(ip -n "$NODE" -6 rule show | grep -cE 'proto (114|railup)')"
 expect_eq "MTUs with ib1 asking what it can take" "ib0 9000 ib1 3500 ib2 1500 ib3 4000 " "$(mtus "$NODE")"
 expect_eq "railup's rules: both" "1001 from 10.0.1.14 lookup 101
 1002 from 10.0.2.14 lookup 102" "$(railup_rules "$NODE")"
 ru_ok "$NODE" down
 expect_eq "MTUs after down" "ib0 1500 ib1 1500 ib2 1500 ib3 4000 " "$(mtus "$NODE")"
-pass "a netdev that refuses the MTU fails its rail alone"
+pass "a netdev that refuses the MTU fails its own rails alone"
