@@ -560,7 +560,8 @@ static void plan_mtu(struct ctx *c, int ri, const struct link *l)
 		want = (uint32_t)rec->orig;
 		forget = true;
 	}
-	if (!want || (want == l->mtu && !forget))
+	/* An MTU the kernel did not report could not be put back: left alone. */
+	if (!want || !l->mtu || (want == l->mtu && !forget))
 		return;
 	if (want == l->mtu) {
 		add(c->p, CH_FORGET, ri, l->name)->entry = *rec;

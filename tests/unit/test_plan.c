@@ -986,6 +986,12 @@ START_TEST(test_mtu)
 	ck_assert_uint_eq(fx.p.n, 1);
 	ck_assert_uint_eq(fx.p.ch[0].mtu, 9000);
 	ck_assert(!fx.p.ch[0].record);
+	plan_free(&fx.p);
+
+	/* Not reported by the kernel: nothing to put back later, left alone. */
+	fx.o.link[0].mtu = 0;
+	plan_up(&fx.m, &fx.o, NULL, true, &fx.p);
+	expect_nothing(&fx.p);
 }
 END_TEST
 
