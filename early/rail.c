@@ -287,59 +287,67 @@ static unsigned *nic_ordinals(const struct railmap *m)
 	return ix;
 }
 
-/* Duplicates found by sorting: a fleet map can hold thousands of rails. */
+/* The rails at x and y of the map, the one earlier in it first. */
+static void in_map_order(struct railmap *m, unsigned x, unsigned y, struct rail **a,
+			 struct rail **b)
+{
+	*a = &m->rail[x < y ? x : y];
+	*b = &m->rail[x < y ? y : x];
+}
+
+/*
+ * The MTU is the interface's: its IPv4 and IPv6 rail must ask for the same
+ * one. by_nic holds the rails sorted by interface, so the two are adjacent.
+ */
+static int check_mtu(struct railmap *m, const unsigned *by_nic)
+{
+	for (unsigned i = 1; i < m->n; i++) {
+		char x[TEXT_DEC_MAX], y[TEXT_DEC_MAX];
+		struct rail *a, *b;
+
+		in_map_order(m, by_nic[i - 1], by_nic[i], &a, &b);
+		if (strcmp(a->name, b->name) || a->o.mtu == b->o.mtu)
+			continue;
+		return bad(b, "one interface, one MTU: mtu=%s here, mtu=%s in %s",
+			   b->o.mtu ? text_dec(x, b->o.mtu) : "(unset)",
+			   a->o.mtu ? text_dec(y, a->o.mtu) : "(unset)", quotes(a->token));
+	}
+	return 0;
+}
+
+/*
+ * Duplicates found by sorting: a fleet map can hold thousands of rails.
+ * Then the MTUs, from the order by interface the first key leaves.
+ */
 static int check_unique(struct railmap *m)
 {
 	static const struct {
 		int (*cmp)(const void *, const void *);
 		const char *what;
 	} keys[] = { { by_name, "interface" }, { by_addr, "address" }, { by_table, "table" } };
-	unsigned *ix = xcalloc(m->n, sizeof(*ix));
+	unsigned *by_nic = xcalloc(2 * (size_t)m->n, sizeof(*by_nic));
 	int ret = 0;
 
+	sort_map = m;
 	for (unsigned k = 0; k < sizeof(keys) / sizeof(keys[0]) && !ret; k++) {
+		unsigned *ix = k ? by_nic + m->n : by_nic;
+
 		for (unsigned i = 0; i < m->n; i++)
 			ix[i] = i;
-		sort_map = m;
 		xsort(ix, m->n, sizeof(*ix), keys[k].cmp);
 		for (unsigned i = 1; i < m->n && !ret; i++) {
-			unsigned a = ix[i - 1] < ix[i] ? ix[i - 1] : ix[i];
-			unsigned b = ix[i - 1] < ix[i] ? ix[i] : ix[i - 1];
+			struct rail *a, *b;
 
 			if (keys[k].cmp(&ix[i - 1], &ix[i]))
 				continue;
-			ret = bad(&m->rail[b], "duplicate %s: also in %s", keys[k].what,
-				  quotes(m->rail[a].token));
+			in_map_order(m, ix[i - 1], ix[i], &a, &b);
+			ret = bad(b, "duplicate %s: also in %s", keys[k].what, quotes(a->token));
 		}
 	}
 	sort_map = NULL;
-	free(ix);
-	return ret;
-}
-
-/* The MTU is the interface's: its IPv4 and IPv6 rail must ask for the same one. */
-static int check_mtu(struct railmap *m)
-{
-	unsigned *ix = xcalloc(m->n, sizeof(*ix));
-	int ret = 0;
-
-	for (unsigned i = 0; i < m->n; i++)
-		ix[i] = i;
-	sort_map = m;
-	xsort(ix, m->n, sizeof(*ix), by_name_only);
-	for (unsigned i = 1; i < m->n && !ret; i++) {
-		const struct rail *a = &m->rail[ix[i - 1] < ix[i] ? ix[i - 1] : ix[i]];
-		const struct rail *b = &m->rail[ix[i - 1] < ix[i] ? ix[i] : ix[i - 1]];
-		char x[TEXT_DEC_MAX], y[TEXT_DEC_MAX];
-
-		if (by_name_only(&ix[i - 1], &ix[i]) || a->o.mtu == b->o.mtu)
-			continue;
-		ret = bad(b, "one interface, one MTU: mtu=%s here, mtu=%s in %s",
-			  b->o.mtu ? text_dec(x, b->o.mtu) : "(unset)",
-			  a->o.mtu ? text_dec(y, a->o.mtu) : "(unset)", quotes(a->token));
-	}
-	sort_map = NULL;
-	free(ix);
+	if (!ret)
+		ret = check_mtu(m, by_nic);
+	free(by_nic);
 	return ret;
 }
 
@@ -362,7 +370,7 @@ int railmap_finalize(struct railmap *m)
 	for (unsigned i = 0; i < m->n && !ret; i++)
 		if (m->rail[i].tmpl && m->host.source == HOST_NONE)
 			ret = bad(&m->rail[i], "a templated address (+/) needs rd.rail.host=");
-	return ret ? ret : check_unique(m) ? -1 : check_mtu(m);
+	return ret ? ret : check_unique(m);
 }
 
 bool railmap_has_templates(const struct railmap *m)
