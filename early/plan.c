@@ -511,66 +511,73 @@ static void undo(struct plan *p, const struct owned *e, const struct link *l)
 }
 
 /*
- * The rail's own values. Values railup set before and the map no longer asks
- * for go back to what they were.
+ * A value railup manages on an interface (a sysctl, the MTU): what the map
+ * asks (unset: leave it; or, railup having set it before, put back what the
+ * ledger holds from before railup) against what the kernel has now. The
+ * value to set, or unset: nothing to change (one already back at its old
+ * value only drops its ledger entry, planned here). *forget: the entry goes
+ * once the value is set.
  */
+static int plan_value(struct ctx *c, int ri, const struct link *l, const struct owned *rec, int ask,
+		      int unset, int now, bool *forget)
+{
+	*forget = ask == unset && rec;
+	if (*forget)
+		ask = rec->orig;
+	if (ask == unset || (ask == now && !*forget))
+		return unset;
+	if (ask == now) {
+		add(c->p, CH_FORGET, ri, l->name)->entry = *rec;
+		return unset;
+	}
+	return ask;
+}
+
+/* The ledger's part of a value's change: recorded with the old one unless railup has it. */
+static void own_value(struct change *ch, const struct owned *rec, bool forget, int now)
+{
+	ch->forget = forget;
+	ch->record = !rec;
+	ch->orig = now;
+}
+
+/* The rail's own values (its family's). */
 static void plan_devconf(struct ctx *c, int ri, const struct link *l)
 {
 	const struct rail *r = &c->m->rail[ri];
 
 	for (int k = 0; k < SC_COUNT; k++) {
-		const struct owned *rec = ledger_sysctl(c, l->ifindex, k);
-		int want = r->o.sysctl[k];
-		bool forget = false;
-		struct change *ch;
+		const struct owned *rec;
+		bool forget;
+		int want;
 
 		if (sysctl_desc[k].family != r->addr.family)
 			continue;
-		if (want == SC_UNSET && rec) {
-			want = rec->orig;
-			forget = true;
-		}
-		if (want == SC_UNSET || (want == l->conf[k] && !forget))
-			continue;
-		if (want == l->conf[k]) {
-			add(c->p, CH_FORGET, ri, l->name)->entry = *rec;
-			continue;
-		}
-		ch = add_sysctl(c->p, ri, l->name, l->ifindex, k, want);
-		ch->forget = forget;
-		ch->record = !rec;
-		ch->orig = l->conf[k];
+		rec = ledger_sysctl(c, l->ifindex, k);
+		want = plan_value(c, ri, l, rec, r->o.sysctl[k], SC_UNSET, l->conf[k], &forget);
+		if (want != SC_UNSET)
+			own_value(add_sysctl(c->p, ri, l->name, l->ifindex, k, want), rec, forget,
+				  l->conf[k]);
 	}
 }
 
 /*
  * The interface's MTU. Its IPv4 and IPv6 rail ask for the same one (the map
- * is checked for it) and both plan it: one change is kept. One railup set
- * before and the map no longer asks for goes back to what it was.
+ * is checked for it) and both plan it: one change is kept.
  */
 static void plan_mtu(struct ctx *c, int ri, const struct link *l)
 {
 	struct owned like = { .kind = OWN_MTU, .ifindex = l->ifindex };
 	const struct owned *rec = ledger_find(c->o->owned, c->o->nowned, &like);
-	uint32_t want = c->m->rail[ri].o.mtu;
-	bool forget = false;
-	struct change *ch;
+	bool forget;
+	int want;
 
-	if (!want && rec) {
-		want = (uint32_t)rec->orig;
-		forget = true;
-	}
 	/* An MTU the kernel did not report could not be put back: left alone. */
-	if (!want || !l->mtu || (want == l->mtu && !forget))
+	if (!l->mtu)
 		return;
-	if (want == l->mtu) {
-		add(c->p, CH_FORGET, ri, l->name)->entry = *rec;
-		return;
-	}
-	ch = add_mtu(c->p, ri, l, want);
-	ch->forget = forget;
-	ch->record = !rec;
-	ch->orig = (int32_t)l->mtu;
+	want = plan_value(c, ri, l, rec, (int)c->m->rail[ri].o.mtu, 0, (int)l->mtu, &forget);
+	if (want)
+		own_value(add_mtu(c->p, ri, l, (uint32_t)want), rec, forget, (int)l->mtu);
 }
 
 /* Rail i alone, or nothing of it when something is in the way. */
