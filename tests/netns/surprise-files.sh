@@ -3,7 +3,7 @@
 # status, plan, down and boot run under strace -f. Every open for writing
 # (O_WRONLY, O_RDWR, O_CREAT or O_TRUNC) is under /proc/sys/net/ipv{4,6}/conf/
 # (conf/all, conf/default never, and the rails' interfaces only) or in the
-# run dir, and carries O_NOFOLLOW and O_CLOEXEC; every open under /proc/sys,
+# run dir (the sysctl.d drop-in too: --run-dir moves it there), and carries O_NOFOLLOW and O_CLOEXEC; every open under /proc/sys,
 # /proc/net, /sys and the run dir carries O_CLOEXEC; nothing is created,
 # renamed or removed outside the run dir.
 # shellcheck source=tests/netns/lib.sh
@@ -39,7 +39,8 @@ ru_strace "$NODE" "$LOG" "$SET" down
 # opens: "FLAGS PATH", a path relative to a directory descriptor joined to
 # that directory's (the files of the tool railup runs under, make
 # check-sanitize and check-valgrind, are the tool's: tool_path)
-opens=$(sed -nE 's/^[0-9]+ +(open|openat|openat2)\((AT_FDCWD, |[0-9]+<([^>]*)>, )?"([^"]*)", ([A-Z_|]+).*/\5 \3 \4/p' "$LOG" |
+# (with -y strace shows AT_FDCWD with the working directory: AT_FDCWD</x>)
+opens=$(sed -nE 's/^[0-9]+ +(open|openat|openat2)\((AT_FDCWD(<[^>]*>)?, |[0-9]+<([^>]*)>, )?"([^"]*)", ([A-Z_|]+).*/\6 \4 \5/p' "$LOG" |
 	while read -r flags dir path; do
 		[ -n "$path" ] || { path=$dir; dir=; }
 		case $path in /*) ;; *) path=${dir:+$dir/}$path ;; esac
@@ -48,6 +49,7 @@ opens=$(sed -nE 's/^[0-9]+ +(open|openat|openat2)\((AT_FDCWD, |[0-9]+<([^>]*)>, 
 [ -n "$opens" ] || fail "strace saw no open"
 writes=$(awk '$1 ~ /O_WRONLY|O_RDWR|O_CREAT|O_TRUNC/' <<<"$opens")
 expect_contains "write opens (there are some)" "$writes" "/proc/sys/net/ipv4/conf/all/rp_filter"
+expect_contains "write opens: the sysctl.d drop-in" "$writes" "$RUN/sysctl.d/.99-zzz-railup.conf.tmp"
 expect_eq "write opens without O_NOFOLLOW or O_CLOEXEC" "" \
 	"$(awk '$1 !~ /O_NOFOLLOW/ || $1 !~ /O_CLOEXEC/' <<<"$writes")"
 expect_eq "write opens elsewhere than the rails' and conf/all's sysctls and the run dir" "" \
