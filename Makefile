@@ -57,7 +57,7 @@ unit: build/unit-tests
 	build/unit-tests
 
 # Packages the tests need beyond the build's (scripts/deps.sh installs those).
-TEST_PACKAGES := iproute2 procps jq qemu-system-x86 busybox-static kmod cpio
+TEST_PACKAGES := iproute2 procps systemd jq qemu-system-x86 busybox-static kmod cpio
 
 test-deps:
 	DEPS_EXTRA_PACKAGES="$(TEST_PACKAGES)" scripts/deps.sh --packages-only

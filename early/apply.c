@@ -260,6 +260,35 @@ static void update_ledger(const struct run *run, struct observed *o, const char 
 }
 
 /*
+ * The drop-in: every value the map asks of a rail being configured, and the
+ * conf/all values railup changed (elsewhere conf/all is only kept low enough).
+ */
+static void update_dropin(const struct railmap *m, const struct observed *o)
+{
+	struct sysctl_value *v = xcalloc((size_t)m->n * SC_COUNT + SC_COUNT, sizeof(*v));
+	unsigned n = 0;
+
+	for (const struct owned *e = ledger_first(o->owned, o->nowned, OWN_SYSCTL, 0);
+	     e && e < o->owned + o->nowned && e->kind == OWN_SYSCTL && !e->ifindex; e++)
+		if (o->all[e->key] != SC_UNSET)
+			v[n++] = (struct sysctl_value){ "all", e->key, o->all[e->key] };
+	for (unsigned i = 0; i < m->n; i++) {
+		const struct rail *r = &m->rail[i];
+		const struct link *l = observed_link(o, rail_netdev(r));
+
+		if (!l || rail_stopped(r))
+			continue;
+		for (int k = 0; k < SC_COUNT; k++)
+			if (sysctl_desc[k].family == r->addr.family && r->o.sysctl[k] != SC_UNSET)
+				v[n++] = (struct sysctl_value){ l->name, (uint8_t)k, r->o.sysctl[k] };
+	}
+	if (sysctl_dropin_write(v, n))
+		log_warn("%s/%s: %s: systemd-sysctl may undo railup's values", sysctl_dropin_dir,
+			 SYSCTL_DROPIN, strerror(errno));
+	free(v);
+}
+
+/*
  * One netlink batch: the rules railup adds (rules), or every other change.
  * Answers lost to a full socket are settled against the kernel's state.
  */
@@ -320,6 +349,7 @@ int apply_plan(struct nl *nl, struct railmap *m, struct observed *o, const struc
 			observed_mtu_set(o, p->ch[i].ifindex, p->ch[i].mtu);
 	send_step(nl, &run, true);
 	update_ledger(&run, o, rundir);
+	update_dropin(m, o);
 	free(run.msg_change);
 	free(run.failed);
 	free(run.unknown);

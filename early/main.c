@@ -5,7 +5,9 @@
 
 #include "commands.h"
 #include "log.h"
+#include "sysctl.h"
 #include "sysfs.h"
+#include "text.h"
 
 #ifndef RAILUP_VERSION
 #define RAILUP_VERSION "0.1"
@@ -34,6 +36,7 @@ static const char usage[] =
 	"  --cmdline FILE   read rd.rail= settings from FILE instead of /proc/cmdline\n"
 	"  --conf FILE      read the rail map from FILE instead of /etc/railup.conf\n"
 	"  --run-dir DIR    keep railup's records in DIR instead of /run/railup\n"
+	"                   (its sysctl.d drop-in in DIR/sysctl.d)\n"
 	"  --json           status as JSON\n"
 	"  --metrics FILE   status, health and boot also write node_exporter's textfile\n"
 	"  --sysfs DIR      read sysfs from DIR instead of /sys (tests)\n"
@@ -87,6 +90,7 @@ int main(int argc, char **argv)
 		.conf = "/etc/railup.conf",
 		.rundir = "/run/railup",
 	};
+	static char dropin_dir[4096];
 	int level = LOG_INFO, c, kmsg = -1; /* an enum log_kmsg when given */
 
 	opterr = 0;
@@ -101,6 +105,10 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			o.rundir = optarg;
+			/* railup's file outside its run directory moves with it. */
+			text_join(dropin_dir, sizeof(dropin_dir),
+				  (const char *[]){ optarg, "/sysctl.d", NULL });
+			sysctl_dropin_dir = dropin_dir;
 			break;
 		case 'j':
 			o.json = true;

@@ -784,14 +784,11 @@ void plan_down(const struct observed *o, struct plan *p)
 	sort_phases(p);
 }
 
-/* net.ipv4.conf.<dev>.<key>; sysctl(8) reads a dotted name like ib0.100 only with slashes. */
 static void print_sysctl(FILE *f, const char *dev, int k, int v)
 {
-	char sep = strchr(dev, '.') ? '/' : '.';
+	char name[SYSCTL_NAME_MAX];
 
-	fprintf(f, "sysctl -w net%cipv%c%cconf%c%s%c%s=%d\n", sep,
-		sysctl_desc[k].family == AF_INET6 ? '6' : '4', sep, sep, dev, sep,
-		sysctl_desc[k].name, v);
+	fprintf(f, "sysctl -w %s=%d\n", sysctl_name(name, dev, k), v);
 }
 
 static void print_route(FILE *f, const char *verb, const struct change *c)

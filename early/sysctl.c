@@ -53,6 +53,16 @@ int sysctl_all_target(enum sysctl_key k, int want, int observed, int min_ask)
 	return t;
 }
 
+const char *sysctl_name(char buf[SYSCTL_NAME_MAX], const char *dev, enum sysctl_key k)
+{
+	const char *sep = strchr(dev, '.') ? "/" : ".";
+
+	text_join(buf, SYSCTL_NAME_MAX,
+		  (const char *[]){ "net", sep, sysctl_desc[k].family == AF_INET6 ? "ipv6" : "ipv4",
+				    sep, "conf", sep, dev, sep, sysctl_desc[k].name, NULL });
+	return buf;
+}
+
 /*
  * Opens conf/<dev>/<key> below a directory descriptor kept for the process:
  * each open then walks two names instead of six, and openat() spares the
@@ -147,4 +157,41 @@ long long sysctl_rpfilter_drops(void)
 	}
 	fclose(f);
 	return v;
+}
+
+const char *sysctl_dropin_dir = "/run/sysctl.d";
+
+void sysctl_dropin_text(struct text *t, const struct sysctl_value *v, unsigned n)
+{
+	text_put(t, "# railup: the sysctl values it set, kept by systemd-sysctl when udev\n"
+		    "# runs it for a new interface. Removed by `railup down`.\n");
+	for (unsigned i = 0; i < n; i++) {
+		char name[SYSCTL_NAME_MAX];
+
+		text_put(t, sysctl_name(name, v[i].dev, v[i].key));
+		text_put(t, " = ");
+		text_puti(t, v[i].value);
+		text_putc(t, '\n');
+	}
+}
+
+int sysctl_dropin_write(const struct sysctl_value *v, unsigned n)
+{
+	struct text t = { 0 };
+	char path[4096], *old;
+	size_t len;
+	bool same;
+
+	text_join(path, sizeof(path),
+		  (const char *[]){ sysctl_dropin_dir, "/", SYSCTL_DROPIN, NULL });
+	if (!n)
+		return unlink(path) && errno != ENOENT ? -1 : 0;
+	sysctl_dropin_text(&t, v, n);
+	old = text_load(path, RUNFILE_MAX, &len);
+	same = old && len == t.len && !memcmp(old, t.s, len);
+	free(old);
+	if (!same)
+		return text_commit(&t, sysctl_dropin_dir, SYSCTL_DROPIN);
+	free(t.s);
+	return 0;
 }

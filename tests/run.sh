@@ -13,12 +13,14 @@ pass=0 fail=0 failed=()
 mkdir -p build
 
 # The tests must leave the machine's own network alone: its rules, routes,
-# addresses and IPv4 sysctls are compared before and after every test.
+# addresses and IPv4 sysctls, and systemd-sysctl's runtime drop-ins (railup
+# writes one), are compared before and after every test.
 root_state() {
 	ip -j rule show
 	ip -j route show table all
 	ip -j addr show | jq -c '[.[] | {ifname, addr_info: [.addr_info[] | {local, prefixlen}]}]'
 	grep -r . /proc/sys/net/ipv4/conf/ 2>/dev/null | sort
+	grep -r . /run/sysctl.d/ 2>/dev/null | sort
 }
 root_before=$(root_state)
 for suite in "${suites[@]}"; do

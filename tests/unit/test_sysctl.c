@@ -5,7 +5,9 @@
  */
 #include <errno.h>
 #include <linux/ip.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "unit.h"
 
@@ -151,6 +153,79 @@ START_TEST(test_path_names)
 }
 END_TEST
 
+/* As sysctl(8) and sysctl.d take them: a dotted interface name only with slashes. */
+START_TEST(test_name)
+{
+	char b[SYSCTL_NAME_MAX];
+
+	ck_assert_str_eq(sysctl_name(b, "ib0", SC_RP_FILTER), "net.ipv4.conf.ib0.rp_filter");
+	ck_assert_str_eq(sysctl_name(b, "all", SC_ACCEPT_LOCAL), "net.ipv4.conf.all.accept_local");
+	ck_assert_str_eq(sysctl_name(b, "ib0", SC_ACCEPT_RA), "net.ipv6.conf.ib0.accept_ra");
+	ck_assert_str_eq(sysctl_name(b, "ib0.8001", SC_ARP_IGNORE),
+			 "net/ipv4/conf/ib0.8001/arp_ignore");
+	ck_assert_str_eq(sysctl_name(b, "eth1.100", SC_KEEP_ADDR_ON_DOWN),
+			 "net/ipv6/conf/eth1.100/keep_addr_on_down");
+	ck_assert_str_eq(sysctl_name(b, "ib15x1234567890", SC_ARP_ANNOUNCE),
+			 "net.ipv4.conf.ib15x1234567890.arp_announce");
+}
+END_TEST
+
+static const struct sysctl_value dropin_values[] = {
+	{ "all", SC_RP_FILTER, 2 },
+	{ "ib0", SC_ARP_IGNORE, 1 },
+	{ "ib0.8001", SC_RP_FILTER, 1 },
+	{ "ib1", SC_ACCEPT_RA, 0 },
+};
+
+#define DROPIN_HEAD                                                              \
+	"# railup: the sysctl values it set, kept by systemd-sysctl when udev\n" \
+	"# runs it for a new interface. Removed by `railup down`.\n"
+
+static ino_t dropin_inode(void)
+{
+	struct stat st;
+	char *p = unit_path("sysctl.d/" SYSCTL_DROPIN);
+
+	ck_assert_msg(!stat(p, &st), "%s: %s", p, strerror(errno));
+	free(p);
+	return st.st_ino;
+}
+
+/* The drop-in: one line a value, its directory made; an equal file left alone; none removes it. */
+START_TEST(test_dropin)
+{
+	char *dir = unit_path("sysctl.d"), *text;
+	const char *saved = sysctl_dropin_dir;
+	ino_t ino;
+
+	sysctl_dropin_dir = dir;
+	ck_assert_int_eq(sysctl_dropin_write(dropin_values, ARRAY_SIZE(dropin_values)), 0);
+	text = unit_read("sysctl.d/" SYSCTL_DROPIN);
+	ck_assert_str_eq(text, DROPIN_HEAD "net.ipv4.conf.all.rp_filter = 2\n"
+					   "net.ipv4.conf.ib0.arp_ignore = 1\n"
+					   "net/ipv4/conf/ib0.8001/rp_filter = 1\n"
+					   "net.ipv6.conf.ib1.accept_ra = 0\n");
+	free(text);
+	ck_assert_uint_eq(unit_mode("sysctl.d/" SYSCTL_DROPIN), 0644);
+	ino = dropin_inode();
+	ck_assert_int_eq(sysctl_dropin_write(dropin_values, ARRAY_SIZE(dropin_values)), 0);
+	ck_assert_uint_eq(dropin_inode(), ino);
+
+	ck_assert_int_eq(sysctl_dropin_write(dropin_values + 1, 1), 0);
+	text = unit_read("sysctl.d/" SYSCTL_DROPIN);
+	ck_assert_str_eq(text, DROPIN_HEAD "net.ipv4.conf.ib0.arp_ignore = 1\n");
+	free(text);
+	/* Nothing else left there (the file is put in place by rename). */
+	ck_assert_uint_eq(unit_entries("sysctl.d"), 1);
+
+	ck_assert_int_eq(sysctl_dropin_write(NULL, 0), 0);
+	ck_assert(!unit_exists("sysctl.d/" SYSCTL_DROPIN));
+	ck_assert_int_eq(sysctl_dropin_write(NULL, 0), 0);
+	sysctl_dropin_dir = saved;
+	free(dir);
+}
+END_TEST
+
 Suite *sysctl_suite(void)
 {
 	Suite *s = suite_create("sysctl");
@@ -163,6 +238,11 @@ Suite *sysctl_suite(void)
 	tcase_add_test(tc, test_all_target);
 	tcase_add_test(tc, test_all_target_exhaustive);
 	tcase_add_test(tc, test_path_names);
+	tcase_add_test(tc, test_name);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("dropin");
+	tcase_add_checked_fixture(tc, unit_dir_setup, unit_dir_teardown);
+	tcase_add_test(tc, test_dropin);
 	suite_add_tcase(s, tc);
 	return s;
 }
