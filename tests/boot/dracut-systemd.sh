@@ -12,6 +12,10 @@
 #                 root railup-early and railup.service succeed, the state
 #                 says ok, the rules carry "proto railup"; networkd runs and
 #                 keeps them, and deletes them once railup's drop-in is gone;
+#                 the root's sysctl.d has a hardened glob (rp_filter = 1,
+#                 arp_ignore = 0 for every interface): after udev's add
+#                 events for the rails (as the coldplug sends them) their
+#                 values are still the map's (railup's sysctl.d drop-in);
 #                 the console shows railup's lines once (from the journal,
 #                 none from the kernel log).
 #   systemd-mac   the rails found by MAC (mac=), udev slowed down (each

@@ -17,7 +17,10 @@
 #                   work before switch_root; in the real root railup.service
 #                   and railup-early.service re-apply and re-verify;
 #                   systemd-networkd (with railup's drop-in) keeps the rules,
-#                   and deletes them once the drop-in is gone
+#                   and deletes them once the drop-in is gone; udev's add
+#                   events for the rails leave their sysctls as railup set
+#                   them, a hardened sysctl.d glob in the root (every
+#                   systemd boot)
 #   systemd-mac     systemd-ok's checks with the rails found by MAC and
 #                   udev slowed down: the NICs were renamed ib0 and ib1 after
 #                   railup-initrd.service had started, and it verified both
@@ -178,6 +181,21 @@ elif [ $systemd = 1 ]; then
 		"$(systemctl show -P ActiveState railup-halt.service)"
 fi
 if [ $systemd = 1 ]; then
+	# The root's /etc/sysctl.d/50-hardened.conf: systemd-sysctl applied its
+	# globs (conf/default shows it); udev's add events for the rails, as the
+	# coldplug sends them, run systemd-sysctl again: railup's drop-in keeps
+	# the rails' values.
+	vm_check_eq "$S: the hardened glob took effect (conf/default's rp_filter, arp_ignore)" "1 0" \
+		"$(cat /proc/sys/net/ipv4/conf/default/rp_filter /proc/sys/net/ipv4/conf/default/arp_ignore | tr '\n' ' ' | sed 's/ $//')"
+	vm_check "$S: railup's drop-in states ib0's rp_filter" \
+		grep -qx 'net.ipv4.conf.ib0.rp_filter = 2' /run/sysctl.d/99-zzz-railup.conf
+	udevadm trigger --action=add --settle /sys/class/net/ib0 /sys/class/net/ib1
+	vm_check_eq "$S: after udev's add events: the rails' rp_filter, arp_ignore" "2 1 2 1" \
+		"$(cat /proc/sys/net/ipv4/conf/ib0/rp_filter /proc/sys/net/ipv4/conf/ib0/arp_ignore \
+			/proc/sys/net/ipv4/conf/ib1/rp_filter /proc/sys/net/ipv4/conf/ib1/arp_ignore | tr '\n' ' ' | sed 's/ $//')"
+	if [ "$S" != systemd-continue ]; then
+		vm_check "$S: railup status still says every rail is ok" railup status
+	fi
 	vm_check "$S: systemd-networkd runs" systemctl -q is-active systemd-networkd.service
 	vm_check "$S: networkd configured the management NIC" sh -c \
 		"journalctl -b -q --no-pager -u systemd-networkd.service | grep -q 'Configuring with /etc/systemd/network/10-mgmt.network'"

@@ -266,6 +266,11 @@ boot_root_systemd() {
 	: >"$dir/etc/machine-id"
 	# the map for the boots without rd.rail (systemd-root)
 	echo 'rd.rail=ib0:10.0.1.14/24,rxe=1 rd.rail=ib1:10.0.2.14/24,rxe=1' >"$dir/etc/railup.conf"
+	# a hardened image's sysctl.d: systemd-sysctl writes these globs to
+	# every interface, at boot and for each one udev adds (the coldplug's too)
+	mkdir -p "$dir/etc/sysctl.d"
+	printf 'net.ipv4.conf.*.rp_filter = 1\nnet.ipv4.conf.*.arp_ignore = 0\n' \
+		>"$dir/etc/sysctl.d/50-hardened.conf"
 	# railup as the package installs it, over the tree
 	cp -a "$stage/." "$dir/" || return 1
 	_boot_busybox_tree "$dir" || return 1
