@@ -280,7 +280,8 @@ static void update_dropin(const struct railmap *m, const struct observed *o)
 			continue;
 		for (int k = 0; k < SC_COUNT; k++)
 			if (sysctl_desc[k].family == r->addr.family && r->o.sysctl[k] != SC_UNSET)
-				v[n++] = (struct sysctl_value){ l->name, (uint8_t)k, r->o.sysctl[k] };
+				v[n++] = (struct sysctl_value){ l->name, (uint8_t)k,
+								r->o.sysctl[k] };
 	}
 	if (sysctl_dropin_write(v, n))
 		log_warn("%s/%s: %s: systemd-sysctl may undo railup's values", sysctl_dropin_dir,

@@ -163,8 +163,8 @@ const char *sysctl_dropin_dir = "/run/sysctl.d";
 
 void sysctl_dropin_text(struct text *t, const struct sysctl_value *v, unsigned n)
 {
-	text_put(t, "# railup: the sysctl values it set, kept by systemd-sysctl when udev\n"
-		    "# runs it for a new interface. Removed by `railup down`.\n");
+	text_put(t, "# railup: the values its rails need, so that systemd-sysctl (which udev\n"
+		    "# runs for every interface added) keeps them. Removed by `railup down`.\n");
 	for (unsigned i = 0; i < n; i++) {
 		char name[SYSCTL_NAME_MAX];
 

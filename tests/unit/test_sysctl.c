@@ -177,9 +177,9 @@ static const struct sysctl_value dropin_values[] = {
 	{ "ib1", SC_ACCEPT_RA, 0 },
 };
 
-#define DROPIN_HEAD                                                              \
-	"# railup: the sysctl values it set, kept by systemd-sysctl when udev\n" \
-	"# runs it for a new interface. Removed by `railup down`.\n"
+#define DROPIN_HEAD                                                                 \
+	"# railup: the values its rails need, so that systemd-sysctl (which udev\n" \
+	"# runs for every interface added) keeps them. Removed by `railup down`.\n"
 
 static ino_t dropin_inode(void)
 {
