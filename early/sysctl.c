@@ -53,13 +53,35 @@ int sysctl_all_target(enum sysctl_key k, int want, int observed, int min_ask)
 	return t;
 }
 
+/*
+ * The name into dst (SYSCTL_NAME_MAX bytes); its length. By hand: the
+ * drop-in has a line a value, and musl's memcpy costs a call a piece.
+ */
+static size_t put_name(char *dst, const char *dev, enum sysctl_key k)
+{
+	const char *s = sysctl_desc[k].family == AF_INET6 ? "net.ipv6.conf." : "net.ipv4.conf.";
+	char *p = dst, *last;
+	bool dotted = false;
+
+	while (*s)
+		*p++ = *s++;
+	for (s = dev; *s && s < dev + IFNAMSIZ - 1; s++) {
+		dotted |= *s == '.';
+		*p++ = *s;
+	}
+	last = p;
+	*p++ = '.';
+	for (s = sysctl_desc[k].name; *s;)
+		*p++ = *s++;
+	*p = '\0';
+	if (dotted)
+		dst[3] = dst[8] = dst[13] = *last = '/';
+	return (size_t)(p - dst);
+}
+
 const char *sysctl_name(char buf[SYSCTL_NAME_MAX], const char *dev, enum sysctl_key k)
 {
-	const char *sep = strchr(dev, '.') ? "/" : ".";
-
-	text_join(buf, SYSCTL_NAME_MAX,
-		  (const char *[]){ "net", sep, sysctl_desc[k].family == AF_INET6 ? "ipv6" : "ipv4",
-				    sep, "conf", sep, dev, sep, sysctl_desc[k].name, NULL });
+	put_name(buf, dev, k);
 	return buf;
 }
 
@@ -166,12 +188,19 @@ void sysctl_dropin_text(struct text *t, const struct sysctl_value *v, unsigned n
 	text_put(t, "# railup: the values its rails need, so that systemd-sysctl (which udev\n"
 		    "# runs for every interface added) keeps them. Removed by `railup down`.\n");
 	for (unsigned i = 0; i < n; i++) {
-		char name[SYSCTL_NAME_MAX];
+		char *p = text_room(t, SYSCTL_NAME_MAX + 8), num[4], *d;
+		int8_t x = v[i].value;
 
-		text_put(t, sysctl_name(name, v[i].dev, v[i].key));
-		text_put(t, " = ");
-		text_puti(t, v[i].value);
-		text_putc(t, '\n');
+		p += put_name(p, v[i].dev, v[i].key);
+		*p++ = ' ';
+		*p++ = '=';
+		*p++ = ' ';
+		if (x < 0)
+			*p++ = '-';
+		for (d = text_udec(num + sizeof(num), x < 0 ? -x : x); d < num + sizeof(num);)
+			*p++ = *d++;
+		*p++ = '\n';
+		t->len = (size_t)(p - t->s);
 	}
 }
 
