@@ -299,12 +299,9 @@ static void render_nm(FILE *f, const struct railmap *m, const struct nic *c)
 
 static void sysctl_line(FILE *f, const char *comment, const char *dev, enum sysctl_key k, int v)
 {
-	const char *sep = strchr(dev, '.') ? "/" : ".";
+	char name[SYSCTL_NAME_MAX];
 
-	/* A name with a dot (ib0.8001) needs sysctl.d's other separator. */
-	fprintf(f, "%snet%sipv%c%sconf%s%s%s%s = %d\n", comment, sep,
-		sysctl_desc[k].family == AF_INET6 ? '6' : '4', sep, sep, dev, sep,
-		sysctl_desc[k].name, v);
+	fprintf(f, "%s%s = %d\n", comment, sysctl_name(name, dev, k), v);
 }
 
 /* conf/all as railup sets it: the map's value, lowered until every rail's own takes effect. */
