@@ -466,6 +466,22 @@ struct boot_record *report_state_read(const char *rundir, unsigned *n)
 	return v;
 }
 
+bool report_state_by(const char *rundir, const char *by)
+{
+	char *text, *line, *at, val[16];
+	bool is = false;
+	size_t len;
+
+	text = text_load_run(rundir, "state", &len);
+	for (at = text; !is && text && (line = text_line(&at, text + len));)
+		if (!strncmp(line, "RAILUP_BY=", 10)) {
+			unquote(line + 10, val, sizeof(val));
+			is = !strcmp(val, by);
+		}
+	free(text);
+	return is;
+}
+
 /* A label value: backslash, quote and newline escaped, as the text format wants. */
 static void prom_str(FILE *f, const char *s)
 {

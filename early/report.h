@@ -58,6 +58,8 @@ int report_metrics_write(const char *path, const struct railmap *m, const struct
 
 /* The state file's rails, or NULL (n = 0) when there is none. */
 struct boot_record *report_state_read(const char *rundir, unsigned *n);
+/* Whether the state file was written by `by` (RAILUP_BY: boot, apply, watch, down). */
+bool report_state_by(const char *rundir, const char *by);
 
 /* sd_notify(READY=1, STATUS=...) when $NOTIFY_SOCKET is set; no libsystemd. */
 void report_notify(const char *status);

@@ -60,6 +60,24 @@ START_TEST(test_state_round_trip)
 }
 END_TEST
 
+/* Who wrote the state last: watch does nothing after down. */
+START_TEST(test_state_by)
+{
+	struct railmap m;
+
+	ck_assert(!report_state_by(unit_dir, "down"));
+	railmap_init(&m);
+	ck_assert_int_eq(report_state_write(unit_dir, &m, BOOT_DISABLED, "down"), 0);
+	ck_assert(report_state_by(unit_dir, "down"));
+	ck_assert(!report_state_by(unit_dir, "apply"));
+	ck_assert(!report_state_by(unit_dir, "dow"));
+	ck_assert_int_eq(report_state_write(unit_dir, &m, BOOT_OK, "watch"), 0);
+	ck_assert(report_state_by(unit_dir, "watch"));
+	ck_assert(!report_state_by(unit_dir, "down"));
+	railmap_free(&m);
+}
+END_TEST
+
 /*
  * A rail left for later (apply, before udev is done with its netdev) is
  * told at notice level, or warning when required (apply then exits 1, and
@@ -104,6 +122,7 @@ Suite *report_suite(void)
 
 	tcase_add_checked_fixture(tc, unit_dir_setup, unit_dir_teardown);
 	tcase_add_test(tc, test_state_round_trip);
+	tcase_add_test(tc, test_state_by);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("outcome");
 	tcase_add_checked_fixture(tc, logcap_setup, logcap_teardown);
