@@ -26,7 +26,7 @@ SRCS := $(wildcard early/*.c)
 HDRS := $(wildcard early/*.h)
 MUSL_OBJS := $(patsubst early/%.c,build/musl/%.o,$(SRCS))
 # The stages the unit tests exercise: no main, no libkmod.
-UNIT_SRCS := $(filter-out early/main.c early/commands.c early/modules.c,$(SRCS))
+UNIT_SRCS := $(filter-out early/main.c early/commands.c early/modules.c early/watch.c,$(SRCS))
 UNIT_OBJS := $(patsubst early/%.c,build/host/%.o,$(UNIT_SRCS))
 TEST_SRCS := $(wildcard tests/unit/*.c)
 

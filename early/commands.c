@@ -224,8 +224,24 @@ static void keep_verified(const struct opts *opt, struct railmap *m, const struc
 	free(b);
 }
 
-static int up(const struct opts *opt, bool dry)
+enum up_mode { UP_PLAN, UP_APPLY, UP_WATCH };
+
+/* What a watch round puts back, the first few changes of it. */
+static void say_changes(const struct plan *p)
 {
+	char what[200];
+
+	for (unsigned i = 0; i < p->n && i < 8; i++) {
+		change_describe(&p->ch[i], what, sizeof(what));
+		log_notice("watch: %s", what);
+	}
+	if (p->n > 8)
+		log_notice("watch: and %u more changes", p->n - 8);
+}
+
+static int up(const struct opts *opt, enum up_mode mode)
+{
+	bool dry = mode == UP_PLAN;
 	struct railmap m;
 	struct observed o = { 0 };
 	struct plan p = { 0 };
@@ -257,6 +273,13 @@ static int up(const struct opts *opt, bool dry)
 	udev_observe(&o, &m);
 	todo = alive(&m);
 	plan_up(&m, &o, todo, true, &p);
+	/* watch says nothing when there is nothing to do, and undoes no down. */
+	if (mode == UP_WATCH && (!p.n || report_state_by(opt->rundir, "down"))) {
+		ret = EXIT_IDLE;
+		goto out;
+	}
+	if (mode == UP_WATCH)
+		say_changes(&p);
 	note_problems(&m, &p, false);
 	if (dry) {
 		plan_print(stdout, &p);
@@ -269,9 +292,12 @@ static int up(const struct opts *opt, bool dry)
 			if (!rail_stopped(&m.rail[i]))
 				m.rail[i].st.phase = RAIL_CONFIGURED;
 		keep_verified(opt, &m, &p);
-		report_outcome(&m);
+		if (mode != UP_WATCH)
+			report_outcome(&m);
+		for (unsigned i = 0; mode == UP_WATCH && i < m.n; i++)
+			report_stopped(&m.rail[i]);
 		if (report_state_write(opt->rundir, &m, report_result(&m, RAIL_CONFIGURED),
-				       "apply"))
+				       mode == UP_WATCH ? "watch" : "apply"))
 			log_warn("%s/state: %s", opt->rundir, strerror(errno));
 	}
 	ret = required_failed(&m) || global_failed ? EXIT_FAIL : EXIT_OK;
@@ -286,12 +312,22 @@ out:
 
 int cmd_apply(const struct opts *o)
 {
-	return up(o, false);
+	return up(o, UP_APPLY);
 }
 
 int cmd_plan(const struct opts *o)
 {
-	return up(o, true);
+	return up(o, UP_PLAN);
+}
+
+int cmd_apply_round(const struct opts *o)
+{
+	return up(o, UP_WATCH);
+}
+
+bool cmd_may_change(void)
+{
+	return !can_change();
 }
 
 int cmd_down(const struct opts *opt)
@@ -314,6 +350,9 @@ int cmd_down(const struct opts *opt)
 			log_notice("down: %u change%s", p.n, p.n == 1 ? "" : "s");
 			ret = EXIT_OK;
 		}
+		/* No rails: and watch keeps it so until an apply or a boot. */
+		if (report_state_write(opt->rundir, &m, BOOT_DISABLED, "down"))
+			log_warn("%s/state: %s", opt->rundir, strerror(errno));
 	}
 out:
 	plan_free(&p);

@@ -19,7 +19,7 @@ struct opts {
 	int nargs;
 };
 
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_BAD = 2 };
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_BAD = 2, EXIT_IDLE = 3 /* watch's rounds only */ };
 
 int cmd_apply(const struct opts *o);
 int cmd_plan(const struct opts *o);
@@ -29,5 +29,14 @@ int cmd_down(const struct opts *o);
 int cmd_boot(const struct opts *o);
 /* railup export networkd|nm DIR: the map as persistent configuration (export.c). */
 int cmd_export(const struct opts *o);
+/* railup watch: the map kept in place after boot (watch.c). */
+int cmd_watch(const struct opts *o);
+/*
+ * One of watch's rounds: apply, except that with nothing to change, or
+ * after down, it says and writes nothing (EXIT_IDLE).
+ */
+int cmd_apply_round(const struct opts *o);
+/* Whether this process may change the network (CAP_NET_ADMIN); says why not. */
+bool cmd_may_change(void);
 
 #endif

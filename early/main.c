@@ -31,6 +31,8 @@ static const char usage[] =
 	"  boot     the boot pipeline: load modules, wait for each rail and configure it\n"
 	"           as soon as it is ready, verify every rail (routing, RDMA CM), then\n"
 	"           report to the kernel log, /run/railup/state and systemd\n"
+	"  watch    stay running and apply again whenever a rail's link, address, route\n"
+	"           or rule changes (a link taken down and up, a NIC re-probed)\n"
 	"\n"
 	"Options:\n"
 	"  --cmdline FILE   read rd.rail= settings from FILE instead of /proc/cmdline\n"
@@ -64,6 +66,7 @@ static const struct {
 	{ "health", cmd_health, KMSG_OFF },
 	{ "down", cmd_down, KMSG_OFF },
 	{ "boot", cmd_boot, KMSG_UNLESS_JOURNAL },
+	{ "watch", cmd_watch, KMSG_UNLESS_JOURNAL },
 	{ "export", cmd_export, KMSG_OFF },
 	/* clang-format on */
 };

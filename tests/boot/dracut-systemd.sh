@@ -16,6 +16,8 @@
 #                 arp_ignore = 0 for every interface): after udev's add
 #                 events for the rails (as the coldplug sends them) their
 #                 values are still the map's (railup's sysctl.d drop-in);
+#                 railup-watch.service (enabled) puts ib0's routes back
+#                 after ib0 is taken down and up;
 #                 the console shows railup's lines once (from the journal,
 #                 none from the kernel log).
 #   systemd-mac   the rails found by MAC (mac=), udev slowed down (each

@@ -20,7 +20,9 @@
 #                   and deletes them once the drop-in is gone; udev's add
 #                   events for the rails leave their sysctls as railup set
 #                   them, a hardened sysctl.d glob in the root (every
-#                   systemd boot)
+#                   systemd boot); railup-watch.service (enabled in the
+#                   root) puts ib0's routes back after ib0 was taken down
+#                   and up
 #   systemd-mac     systemd-ok's checks with the rails found by MAC and
 #                   udev slowed down: the NICs were renamed ib0 and ib1 after
 #                   railup-initrd.service had started, and it verified both
@@ -196,6 +198,18 @@ if [ $systemd = 1 ]; then
 	if [ "$S" != systemd-continue ]; then
 		vm_check "$S: railup status still says every rail is ok" railup status
 	fi
+	# railup-watch.service (enabled in this root): ib0 taken down and up
+	# loses table 101's routes (the kernel flushes them); watch puts them back
+	vm_check "$S: railup-watch.service is active" systemctl -q is-active railup-watch.service
+	ip link set ib0 down
+	ip link set ib0 up
+	vm_wait 10 sh -c "ip route show table 101 | grep -q '^10.0.1.0/24 dev ib0 .*src 10.0.1.14'"
+	vm_check "$S: after a flap of ib0, table 101 has its route again" sh -c \
+		"ip route show table 101 | grep -q '^10.0.1.0/24 dev ib0 .*src 10.0.1.14'"
+	vm_check "$S: railup-watch.service says what it put back" sh -c \
+		"journalctl -b -q --no-pager -o cat -u railup-watch.service | grep -q 'watch: ip route add 10.0.1.0/24 dev ib0'"
+	# networkd's deletions below are for networkd alone: watch would put them back
+	systemctl stop railup-watch.service
 	vm_check "$S: systemd-networkd runs" systemctl -q is-active systemd-networkd.service
 	vm_check "$S: networkd configured the management NIC" sh -c \
 		"journalctl -b -q --no-pager -u systemd-networkd.service | grep -q 'Configuring with /etc/systemd/network/10-mgmt.network'"

@@ -32,6 +32,7 @@ expected() {
 		644 usr/lib/systemd/system/railup-halt.service
 		644 usr/lib/systemd/system/railup-initrd.service
 		644 usr/lib/systemd/system/railup.service
+		644 usr/lib/systemd/system/railup-watch.service
 		755 usr/sbin/railup
 		644 usr/share/doc/railup/NetworkManager-railup.conf
 		644 usr/share/doc/railup/boot-integration.md

@@ -277,7 +277,7 @@ boot_root_systemd() {
 	cat >"$dir/usr/lib/systemd/system/railup-vmcheck.service" <<-'EOF'
 		[Unit]
 		Description=railup test: checks in the real root, then power off
-		After=railup.service railup-early.service network-online.target systemd-networkd.service
+		After=railup.service railup-early.service railup-watch.service network-online.target systemd-networkd.service
 		Wants=network-online.target
 
 		[Service]
@@ -290,7 +290,8 @@ boot_root_systemd() {
 		[Install]
 		WantedBy=multi-user.target
 	EOF
-	for u in railup.service railup-early.service systemd-networkd.service railup-vmcheck.service; do
+	for u in railup.service railup-early.service railup-watch.service systemd-networkd.service \
+		railup-vmcheck.service; do
 		systemctl --root="$dir" -q enable "$u" || { bad "root (systemd): enable $u failed"; return 1; }
 	done
 	# enabled along with networkd: wait-online would wait 2 minutes for

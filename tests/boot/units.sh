@@ -19,7 +19,7 @@ d=$work/root
 make -s install DESTDIR="$d" >"$work/log" 2>&1 || { bad "make install failed"; cat "$work/log"; exit 1; }
 # railup-halt.service runs systemctl: the root needs one
 mkdir -p "$d/usr/bin" && cp "$(command -v systemctl)" "$d/usr/bin/"
-units=(railup.service railup-early.service railup-initrd.service railup-halt.service)
+units=(railup.service railup-early.service railup-initrd.service railup-halt.service railup-watch.service)
 if (cd "$d/usr/lib/systemd/system" && MANPATH=$d/usr/share/man \
 	systemd-analyze verify --root="$d" "${units[@]}") >"$work/verify" 2>&1; then
 	ok "systemd-analyze verify --root=DESTDIR: ${units[*]}"

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * railup watch: the map kept in place after boot. A rail's link taken down
+ * and up again loses its routes (the kernel flushes a down link's IPv4
+ * routes, in every table): its rule then steers the rail's traffic into an
+ * empty table, out by the main table's NIC, the very fault railup exists
+ * for. A NIC reset or re-probed (a new netdev) loses everything. watch hears
+ * the kernel's link, address, route and rule events and, once they settle,
+ * runs a round: apply, in a child that holds the run lock for that round
+ * alone, silent when there is nothing to do and after down.
+ */
+#include <errno.h>
+#include <linux/rtnetlink.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "commands.h"
+#include "log.h"
+#include "report.h"
+#include "wait.h"
+
+#define SETTLE_MS     100    /* quiet for this long: events come in bursts */
+#define SETTLE_MAX_MS 2000   /* but no longer under steady churn */
+#define PAUSE_MIN_MS  1000   /* after a round that changed something */
+#define PAUSE_MAX_MS  60000  /* rounds that keep changing things: someone undoes them */
+#define IDLE_WAKE_MS  600000 /* poll's timeout is an int: wake now and then */
+
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/* A round ends with its process: its lock, its memory, whatever a failure left. */
+static int round_in_child(const struct opts *opt)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0) {
+		log_err("watch: fork: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (!pid)
+		_exit(cmd_apply_round(opt));
+	/* A stop asked meanwhile waits for the round: no rail is left half done. */
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return EXIT_FAIL;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_FAIL;
+}
+
+/* Events read and dropped until SETTLE_MS pass without one, or until until. */
+static void settle(int fd, uint64_t until)
+{
+	uint64_t t;
+
+	do
+		t = clock_ms() + SETTLE_MS;
+	while (!stopping && wait_event(fd, t < until ? t : until));
+}
+
+/* Events read and dropped until until. */
+static void drain(int fd, uint64_t until)
+{
+	while (!stopping && clock_ms() < until)
+		wait_event(fd, until);
+}
+
+int cmd_watch(const struct opts *opt)
+{
+	const unsigned groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR |
+				RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE |
+				1u << (RTNLGRP_IPV4_RULE - 1) | 1u << (RTNLGRP_IPV6_RULE - 1);
+	/* SA_RESTART for a round's child (its handler too): poll() ends all the same. */
+	struct sigaction sa = { .sa_handler = on_stop, .sa_flags = SA_RESTART };
+	unsigned pause = 0;
+	int fd, ret;
+
+	if (!cmd_may_change())
+		return EXIT_FAIL;
+	/* Opened before the first round: nothing that happens after it is missed. */
+	fd = wait_events_open(groups);
+	if (fd < 0) {
+		log_err("watch: netlink events: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	ret = round_in_child(opt);
+	if (ret == EXIT_BAD) {
+		close(fd);
+		return EXIT_BAD;
+	}
+	log_notice("watch: keeping the map in place");
+	report_notify("watching the rails");
+	while (!stopping) {
+		if (!wait_event(fd, clock_ms() + IDLE_WAKE_MS))
+			continue;
+		settle(fd, clock_ms() + SETTLE_MAX_MS);
+		/* After a round that changed something: its own changes' events are here too. */
+		drain(fd, clock_ms() + pause);
+		if (stopping)
+			break;
+		ret = round_in_child(opt);
+		if (ret == EXIT_IDLE) {
+			pause = 0;
+			continue;
+		}
+		pause = !pause ? PAUSE_MIN_MS : pause * 2 > PAUSE_MAX_MS ? PAUSE_MAX_MS : pause * 2;
+		if (pause > PAUSE_MIN_MS)
+			log_warn("watch: the rails changed again right after the last round: "
+				 "the next one in %u s at the earliest",
+				 pause / 1000);
+	}
+	close(fd);
+	log_notice("watch: stopped");
+	return EXIT_OK;
+}
