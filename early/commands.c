@@ -226,6 +226,9 @@ static void keep_verified(const struct opts *opt, struct railmap *m, const struc
 
 enum up_mode { UP_PLAN, UP_APPLY, UP_WATCH };
 
+static void watch_metrics(const struct opts *opt, struct nl *nl, struct railmap *m,
+			  struct observed *o, bool changed);
+
 /* What a watch round puts back, the first few changes of it. */
 static void say_changes(const struct plan *p)
 {
@@ -276,7 +279,7 @@ static int up(const struct opts *opt, enum up_mode mode)
 	/* watch says nothing when there is nothing to do, and undoes no down. */
 	if (mode == UP_WATCH && (!p.n || report_state_by(opt->rundir, "down"))) {
 		ret = EXIT_IDLE;
-		goto out;
+		goto metrics;
 	}
 	if (mode == UP_WATCH)
 		say_changes(&p);
@@ -301,6 +304,10 @@ static int up(const struct opts *opt, enum up_mode mode)
 			log_warn("%s/state: %s", opt->rundir, strerror(errno));
 	}
 	ret = required_failed(&m) || global_failed ? EXIT_FAIL : EXIT_OK;
+metrics:
+	/* watch keeps the metrics current: a rail's link lost shows there at once. */
+	if (mode == UP_WATCH && (*m.metrics || opt->metrics))
+		watch_metrics(opt, &nl, &m, &o, ret != EXIT_IDLE);
 out:
 	free(todo);
 	plan_free(&p);
@@ -428,6 +435,19 @@ static void write_metrics(const struct opts *opt, const struct railmap *m, const
 
 	if (*path && report_metrics_write(path, m, s->c, s->boot, s->rp_drops))
 		log_warn("%s: %s", path, strerror(errno));
+}
+
+/* The metrics after a watch round, of the kernel's state as the round left it. */
+static void watch_metrics(const struct opts *opt, struct nl *nl, struct railmap *m,
+			  struct observed *o, bool changed)
+{
+	struct survey s = { 0 };
+
+	if (changed && observe_again(opt, nl, m, o))
+		return;
+	survey(opt, nl, m, o, &s);
+	write_metrics(opt, m, &s);
+	survey_free(&s);
 }
 
 /* The map and the kernel's state, ready for a survey; or an exit status. */

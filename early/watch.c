@@ -7,7 +7,8 @@
  * for. A NIC reset or re-probed (a new netdev) loses everything. watch hears
  * the kernel's link, address, route and rule events and, once they settle,
  * runs a round: apply, in a child that holds the run lock for that round
- * alone, silent when there is nothing to do and after down.
+ * alone, silent when there is nothing to do and after down; with metrics
+ * asked for, every round writes them (a rail's carrier lost shows at once).
  */
 #include <errno.h>
 #include <linux/rtnetlink.h>

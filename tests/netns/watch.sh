@@ -17,6 +17,9 @@
 #      4 s): watch's rounds back off (a handful, not one per flush) and say
 #      so; once it stops, the rail is put back.
 #   8. SIGTERM: watch ends with exit 0.
+#   9. with --metrics: the textfile follows the rails after every round,
+#      one that changes nothing too: ib1's carrier lost (its switch port
+#      down), railup_rail_carrier and _ok go to 0; back, to 1.
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/netns/lib-fault.sh
@@ -134,3 +137,32 @@ released "$WATCH"
 expect_eq "watch's exit status after SIGTERM" 0 "$rc"
 expect_eq "its last line" "railup: watch: stopped" "$(said | tail -n 1)"
 pass "SIGTERM ends watch"
+
+# metric FILE NAME RAIL: a rail's series in the textfile
+metric() {
+	sed -n "s/^$2{rail=\"$3\",.*} \([0-9]*\)$/\1/p" "$1"
+}
+
+# metric_is FILE NAME RAIL VALUE: the series has that value now
+metric_is() {
+	[ "$(metric "$1" "$2" "$3")" = "$4" ]
+}
+M=$RU_TMP/railup.prom
+ip netns exec "$NODE" "$RAILUP" --cmdline "$RU_CMDLINE" --conf "$RU_CONF" --run-dir "$(rundir "$NODE")" \
+	--metrics "$M" watch 2>"$RU_TMP/watch.log" &
+WATCH=$!
+held "$WATCH"
+within 5 "watch's start line" grep -q 'watch: keeping the map in place' "$RU_TMP/watch.log"
+expect_eq "ib1's carrier and ok after the first round" "1 1" \
+	"$(metric "$M" railup_rail_carrier ib1) $(metric "$M" railup_rail_ok ib1)"
+carrier "$NODE" ib1 "$SW" down
+within 5 "ib1's carrier lost in the metrics" metric_is "$M" railup_rail_carrier ib1 0
+expect_eq "ib1's ok without carrier" 0 "$(metric "$M" railup_rail_ok ib1)"
+expect_eq "ib0's ok meanwhile" 1 "$(metric "$M" railup_rail_ok ib0)"
+carrier "$NODE" ib1 "$SW" up
+within 5 "ib1's carrier back in the metrics" metric_is "$M" railup_rail_carrier ib1 1
+expect_eq "ib1's ok with carrier" 1 "$(metric "$M" railup_rail_ok ib1)"
+kill -TERM "$WATCH"
+wait "$WATCH" || fail "watch with --metrics: exit $?"
+released "$WATCH"
+pass "with --metrics, watch keeps the textfile current"
