@@ -152,6 +152,18 @@ static uint8_t *alive(const struct railmap *m)
 	return v;
 }
 
+/* Whether a rail's netdev is left down for udev, which may yet rename it. */
+static bool udev_pending(const struct railmap *m, const struct observed *o, const uint8_t *todo)
+{
+	for (unsigned i = 0; i < m->n; i++) {
+		const struct link *l = todo[i] ? observed_link(o, rail_netdev(&m->rail[i])) : NULL;
+
+		if (l && l->udev != UDEV_DONE && !(l->flags & IFF_UP))
+			return true;
+	}
+	return false;
+}
+
 /*
  * Problems the planner found: a fatal one fails its rail (one about a netdev
  * not there yet leaves it absent, unless boot waited for it), the rest are
@@ -276,9 +288,12 @@ static int up(const struct opts *opt, enum up_mode mode)
 	udev_observe(&o, &m);
 	todo = alive(&m);
 	plan_up(&m, &o, todo, true, &p);
-	/* watch says nothing when there is nothing to do, and undoes no down. */
+	/*
+	 * watch says nothing when there is nothing to do, and undoes no down;
+	 * udev ending its work with a netdev is no event it would hear.
+	 */
 	if (mode == UP_WATCH && (!p.n || report_state_by(opt->rundir, "down"))) {
-		ret = EXIT_IDLE;
+		ret = udev_pending(&m, &o, todo) ? EXIT_UDEV : EXIT_IDLE;
 		goto metrics;
 	}
 	if (mode == UP_WATCH)
@@ -307,7 +322,7 @@ static int up(const struct opts *opt, enum up_mode mode)
 metrics:
 	/* watch keeps the metrics current: a rail's link lost shows there at once. */
 	if (mode == UP_WATCH && (*m.metrics || opt->metrics))
-		watch_metrics(opt, &nl, &m, &o, ret != EXIT_IDLE);
+		watch_metrics(opt, &nl, &m, &o, ret != EXIT_IDLE && ret != EXIT_UDEV);
 out:
 	free(todo);
 	plan_free(&p);

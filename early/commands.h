@@ -19,7 +19,13 @@ struct opts {
 	int nargs;
 };
 
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_BAD = 2, EXIT_IDLE = 3 /* watch's rounds only */ };
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,
+	EXIT_BAD = 2,
+	EXIT_IDLE = 3, /* watch's rounds only: nothing to do */
+	EXIT_UDEV = 4, /* nothing to do yet: a rail's netdev waits for udev */
+};
 
 int cmd_apply(const struct opts *o);
 int cmd_plan(const struct opts *o);
@@ -33,7 +39,8 @@ int cmd_export(const struct opts *o);
 int cmd_watch(const struct opts *o);
 /*
  * One of watch's rounds: apply, except that with nothing to change, or
- * after down, it says and writes nothing (EXIT_IDLE).
+ * after down, it says and writes nothing (EXIT_IDLE, or EXIT_UDEV when a
+ * rail's netdev is left down for udev: watch then looks again by itself).
  */
 int cmd_apply_round(const struct opts *o);
 /* Whether this process may change the network (CAP_NET_ADMIN); says why not. */

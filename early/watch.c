@@ -28,6 +28,8 @@
 #define PAUSE_MIN_MS  1000   /* after a round that changed something */
 #define PAUSE_MAX_MS  60000  /* rounds that keep changing things: someone undoes them */
 #define IDLE_WAKE_MS  600000 /* poll's timeout is an int: wake now and then */
+#define UDEV_MIN_MS   250    /* a rail left down for udev: look again, */
+#define UDEV_MAX_MS   5000   /* less often the longer udev takes */
 
 static volatile sig_atomic_t stopping;
 
@@ -73,6 +75,39 @@ static void drain(int fd, uint64_t until)
 		wait_event(fd, until);
 }
 
+/* The next of min, 2 min, 4 min, ... max after v (0: none yet). */
+static unsigned doubled(unsigned v, unsigned min, unsigned max)
+{
+	return !v ? min : v > max / 2 ? max : v * 2;
+}
+
+struct pacing {
+	unsigned pause;	    /* after rounds that changed something, one after the other */
+	unsigned wait_udev; /* while a rail is left down for udev */
+	uint64_t next;	    /* a round then, events or not (0: only on events) */
+};
+
+/*
+ * When the next round may come after one that ended with ret: after a change,
+ * not before a pause (its own changes' events come meanwhile), doubling while
+ * rounds keep finding the map undone, and then even without events.
+ */
+static void pace(struct pacing *pc, int ret)
+{
+	pc->wait_udev = ret == EXIT_UDEV ? doubled(pc->wait_udev, UDEV_MIN_MS, UDEV_MAX_MS) : 0;
+	if (ret == EXIT_IDLE || ret == EXIT_UDEV) {
+		pc->pause = 0;
+		pc->next = pc->wait_udev ? clock_ms() + pc->wait_udev : 0;
+		return;
+	}
+	pc->pause = doubled(pc->pause, PAUSE_MIN_MS, PAUSE_MAX_MS);
+	if (pc->pause > PAUSE_MIN_MS)
+		log_warn("watch: the rails changed again right after the last round: "
+			 "the next one in %u s at the earliest",
+			 pc->pause / 1000);
+	pc->next = clock_ms() + pc->pause;
+}
+
 int cmd_watch(const struct opts *opt)
 {
 	const unsigned groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR |
@@ -80,7 +115,7 @@ int cmd_watch(const struct opts *opt)
 				1u << (RTNLGRP_IPV4_RULE - 1) | 1u << (RTNLGRP_IPV6_RULE - 1);
 	/* SA_RESTART for a round's child (its handler too): poll() ends all the same. */
 	struct sigaction sa = { .sa_handler = on_stop, .sa_flags = SA_RESTART };
-	unsigned pause = 0;
+	struct pacing pc = { 0 };
 	int fd, ret;
 
 	if (!cmd_may_change())
@@ -98,26 +133,19 @@ int cmd_watch(const struct opts *opt)
 		close(fd);
 		return EXIT_BAD;
 	}
+	pace(&pc, ret);
 	log_notice("watch: keeping the map in place");
 	report_notify("watching the rails");
 	while (!stopping) {
-		if (!wait_event(fd, clock_ms() + IDLE_WAKE_MS))
+		bool heard = wait_event(fd, pc.next ? pc.next : clock_ms() + IDLE_WAKE_MS);
+
+		if (stopping || (!heard && (!pc.next || clock_ms() < pc.next)))
 			continue;
-		settle(fd, clock_ms() + SETTLE_MAX_MS);
-		/* After a round that changed something: its own changes' events are here too. */
-		drain(fd, clock_ms() + pause);
-		if (stopping)
-			break;
-		ret = round_in_child(opt);
-		if (ret == EXIT_IDLE) {
-			pause = 0;
-			continue;
-		}
-		pause = !pause ? PAUSE_MIN_MS : pause * 2 > PAUSE_MAX_MS ? PAUSE_MAX_MS : pause * 2;
-		if (pause > PAUSE_MIN_MS)
-			log_warn("watch: the rails changed again right after the last round: "
-				 "the next one in %u s at the earliest",
-				 pause / 1000);
+		if (heard)
+			settle(fd, clock_ms() + SETTLE_MAX_MS);
+		drain(fd, pc.next);
+		if (!stopping)
+			pace(&pc, round_in_child(opt));
 	}
 	close(fd);
 	log_notice("watch: stopped");

@@ -25,7 +25,10 @@
 #                 coldplug's that renames it): railup-initrd.service must
 #                 leave the NICs to udev until it has renamed them ib0 and
 #                 ib1 (the kernel refuses to rename a NIC that is up), and
-#                 verify both before switch_root; the rest is systemd-ok's,
+#                 verify both before switch_root; in the root, ib0's NIC
+#                 re-probed (virtio_net unbind and bind) is configured again
+#                 by railup-watch.service, under udev's new name, once udev
+#                 is done with it; the rest is systemd-ok's,
 #                 on ib0 and ib1 and their rxe_ib0, rxe_ib1.
 #   systemd-root  no rd.rail: the initramfs leaves the rails alone; the root's
 #                 /etc/railup.conf makes railup-early.service apply (or

@@ -22,7 +22,8 @@
 #                   them, a hardened sysctl.d glob in the root (every
 #                   systemd boot); railup-watch.service (enabled in the
 #                   root) puts ib0's routes back after ib0 was taken down
-#                   and up
+#                   and up; systemd-mac: ib0's NIC re-probed, watch waits
+#                   for udev's rename and configures the rail on it
 #   systemd-mac     systemd-ok's checks with the rails found by MAC and
 #                   udev slowed down: the NICs were renamed ib0 and ib1 after
 #                   railup-initrd.service had started, and it verified both
@@ -208,6 +209,27 @@ if [ $systemd = 1 ]; then
 		"ip route show table 101 | grep -q '^10.0.1.0/24 dev ib0 .*src 10.0.1.14'"
 	vm_check "$S: railup-watch.service says what it put back" sh -c \
 		"journalctl -b -q --no-pager -o cat -u railup-watch.service | grep -q 'watch: ip route add 10.0.1.0/24 dev ib0'"
+	if [ "$S" = systemd-mac ]; then
+		# ib0's NIC re-probed (unbound from virtio_net and bound again): a
+		# new netdev, which udev (each event held 3 s here) renames; watch
+		# leaves it down until udev is done with it, hearing no event when
+		# that happens, then configures the rail (mac=) under udev's name
+		_dev=$(basename "$(readlink /sys/class/net/ib0/device)")
+		echo "$_dev" >/sys/bus/virtio/drivers/virtio_net/unbind
+		echo "$_dev" >/sys/bus/virtio/drivers/virtio_net/bind
+		vm_wait 30 sh -c "ip -4 addr | grep -q 'inet 10.0.1.14/24'"
+		_new=
+		for _n in /sys/class/net/*; do
+			[ "$(cat "$_n/address")" = 52:54:00:00:00:01 ] && _new=${_n##*/}
+		done
+		vm_check "$S: ib0's NIC re-probed ($_new): its rail's address again" sh -c \
+			"ip -4 addr show dev '$_new' | grep -q 'inet 10.0.1.14/24'"
+		vm_check "$S: ib0's NIC re-probed: rule 1001 again" sh -c \
+			"ip rule | grep -qE '^1001:[[:space:]]+from 10.0.1.14 lookup 101'"
+		vm_check_eq "$S: ib0's NIC re-probed: the names watch configured it under" "$_new" \
+			"$(journalctl -b -q --no-pager -o cat -u railup-watch.service |
+				sed -n 's/.*watch: ip address add 10.0.1.14\/24 dev //p' | sort -u | tr '\n' ' ' | sed 's/ $//')"
+	fi
 	# networkd's deletions below are for networkd alone: watch would put them back
 	systemctl stop railup-watch.service
 	vm_check "$S: systemd-networkd runs" systemctl -q is-active systemd-networkd.service

@@ -10,7 +10,8 @@
 # between the initramfs and the real root) stays the rail's, as does one
 # renamed while boot waits for it (followed by ifindex). At boot, a down
 # netdev is left to udev until udev is done with it, and apply leaves it down
-# (udev played by the test in a pid and mount namespace of railup's own); a
+# (udev played by the test in a pid and mount namespace of railup's own), as
+# does watch, which looks again by itself until udev is done; a
 # control socket a killed udevd left behind is no udev to wait for.
 # apply does not wait: a rail whose identity matches no netdev (yet) is
 # absent there, not failed; status fails it.
@@ -426,6 +427,30 @@ ethC 10.0.3.14/24" apply pid "$entry"
 	pass "apply leaves a down netdev udev may rename to boot"
 }
 
+# railup watch, a NIC re-probed after boot: its new netdev is left down
+# while udev has no entry for it, and configured once udev writes one, which
+# is no event watch could hear: watch looks again by itself.
+udev_watch() {
+	down_node udevw ''
+	# shellcheck disable=SC2016 # run by udev_railup's bash
+	local out
+	out=$(udev_railup watch "$NODE" pid '
+		for _ in $(seq 100); do grep -q "keeping the map" "$5" && break; sleep 0.1; done
+		sleep 0.5
+		echo "ethB $(is_up ethB)"
+		echo I:1 >/run/udev/data/n"$(ifindex ethB)"
+		until_addr ethB && echo "ethB configured"
+		kill "$ru"
+	')
+	cat "$RU_TMP/udev-err"
+	expect_lines "udev played beside railup watch" "ethB false
+ethB configured
+rc 0" "$out"
+	expect_contains "railup's log" "$(cat "$RU_TMP/udev-err")" "watch: ip address add 10.0.1.14/24 dev ethB"
+	expect_lines "addresses" "ethB 10.0.1.14/24" "$(where_addrs "$NODE")"
+	pass "watch leaves a re-probed netdev to udev, and configures it once udev is done"
+}
+
 # A udevd killed without cleaning up leaves /run/udev/control behind, and
 # nothing listens there: no rename will come, so neither boot nor apply
 # waits for one (before, boot failed the rail at the deadline). With a
@@ -548,6 +573,7 @@ part "udev renames a netdev at boot" udev_rename
 part "udev's queue not empty" udev_queue
 part "udev elsewhere, or never done" udev_elsewhere
 part "apply while udev is not done" udev_apply
+part "watch while udev is not done" udev_watch
 part "a stale udev control socket" udev_stale
 part "a rename while boot waits" follow_rename
 part "pci= against a fabricated sysfs" by_pci
