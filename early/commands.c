@@ -267,7 +267,7 @@ static int up(const struct opts *opt, enum up_mode mode)
 
 	if (ret >= 0) {
 		railmap_free(&m);
-		return ret;
+		return mode == UP_WATCH && ret == EXIT_OK ? EXIT_OFF : ret;
 	}
 	ret = EXIT_FAIL;
 	if (!dry && can_change())

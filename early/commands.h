@@ -25,6 +25,7 @@ enum {
 	EXIT_BAD = 2,
 	EXIT_IDLE = 3, /* watch's rounds only: nothing to do */
 	EXIT_UDEV = 4, /* nothing to do yet: a rail's netdev waits for udev */
+	EXIT_OFF = 5,  /* railup switched off (rd.rail=0) */
 };
 
 int cmd_apply(const struct opts *o);

@@ -95,7 +95,8 @@ struct pacing {
 static void pace(struct pacing *pc, int ret)
 {
 	pc->wait_udev = ret == EXIT_UDEV ? doubled(pc->wait_udev, UDEV_MIN_MS, UDEV_MAX_MS) : 0;
-	if (ret == EXIT_IDLE || ret == EXIT_UDEV) {
+	/* A map made bad meanwhile, or railup switched off, changed nothing either. */
+	if (ret == EXIT_IDLE || ret == EXIT_UDEV || ret == EXIT_BAD || ret == EXIT_OFF) {
 		pc->pause = 0;
 		pc->next = pc->wait_udev ? clock_ms() + pc->wait_udev : 0;
 		return;
@@ -129,9 +130,9 @@ int cmd_watch(const struct opts *opt)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	ret = round_in_child(opt);
-	if (ret == EXIT_BAD) {
+	if (ret == EXIT_BAD || ret == EXIT_OFF) {
 		close(fd);
-		return EXIT_BAD;
+		return ret == EXIT_BAD ? EXIT_BAD : EXIT_OK;
 	}
 	pace(&pc, ret);
 	log_notice("watch: keeping the map in place");

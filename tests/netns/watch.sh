@@ -20,6 +20,8 @@
 #   9. with --metrics: the textfile follows the rails after every round,
 #      one that changes nothing too: ib1's carrier lost (its switch port
 #      down), railup_rail_carrier and _ok go to 0; back, to 1.
+#  10. a map that is bad when watch starts: exit 2, the token quoted, nothing
+#      changed; rd.rail=0: watch ends at once, exit 0.
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/netns/lib-fault.sh
@@ -166,3 +168,17 @@ kill -TERM "$WATCH"
 wait "$WATCH" || fail "watch with --metrics: exit $?"
 released "$WATCH"
 pass "with --metrics, watch keeps the textfile current"
+
+dump "$NODE" >"$RU_TMP/before.json"
+set_conf 'rd.rail=ib0:10.0.1.14/33'
+ru "$NODE" watch
+expect_rc "watch with a bad map" 2
+expect_eq "its error" 'railup: '"$RU_CONF"':1: "rd.rail=ib0:10.0.1.14/33": address "10.0.1.14/33": bad prefix length' "$RU_ERR"
+dump "$NODE" >"$RU_TMP/after.json"
+expect_same_file "the state after watch refused a bad map" "$RU_TMP/before.json" "$RU_TMP/after.json"
+set_conf "$MAP_A"
+set_cmdline "rd.rail=0"
+ru "$NODE" watch
+expect_rc "watch with rd.rail=0" 0
+expect_contains "what it says" "$RU_ERR" "disabled by rd.rail=0"
+pass "watch refuses a bad map (exit 2) and ends when railup is switched off"
