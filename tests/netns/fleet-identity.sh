@@ -432,8 +432,8 @@ ethC 10.0.3.14/24" apply pid "$entry"
 # is no event watch could hear: watch looks again by itself.
 udev_watch() {
 	down_node udevw ''
-	# shellcheck disable=SC2016 # run by udev_railup's bash
 	local out
+	# shellcheck disable=SC2016 # run by udev_railup's bash
 	out=$(udev_railup watch "$NODE" pid '
 		for _ in $(seq 100); do grep -q "keeping the map" "$5" && break; sleep 0.1; done
 		sleep 0.5

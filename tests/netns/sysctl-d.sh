@@ -65,8 +65,8 @@ dropin() {
 # kernel_says: each of the drop-in's names as sysctl(8) reads it in the node
 kernel_says() {
 	local name
-	for name in $(grep -v '^#' "$DROPIN" | cut -d' ' -f1); do
-		echo "$name = $(in_ns "$NODE" sysctl -n "$name")"
+	grep -v '^#' "$DROPIN" | cut -d' ' -f1 | while read -r name; do
+		echo "$name = $(in_ns "$NODE" sysctl -n "$name" </dev/null)"
 	done | LC_ALL=C sort | paste -sd'|'
 }
 

@@ -29,9 +29,9 @@
 
 # within SECS WHAT CMD...: CMD succeeds within SECS seconds
 within() {
-	local secs=$1 what=$2 t
+	local secs=$1 what=$2
 	shift 2
-	for t in $(seq 1 $((secs * 20))); do
+	for _ in $(seq 1 $((secs * 20))); do
 		"$@" && return 0
 		sleep 0.05
 	done
@@ -124,8 +124,9 @@ for i in $(seq 20); do
 	sleep 0.2
 done
 rounds=$(said | tail -n +$((lines + 1)) | grep -c 'watch: ip address add 10.0.4.14/24 dev ib3' || true)
-[ "$rounds" -ge 2 ] && [ "$rounds" -le 5 ] ||
+if [ "$rounds" -lt 2 ] || [ "$rounds" -gt 5 ]; then
 	fail "watch's rounds while ib3's address was flushed 20 times in 4 s: $rounds (expected 2 to 5)"
+fi
 expect_contains "watch says it backs off" "$(said)" "watch: the rails changed again right after the last round"
 within 15 "ib3 put back once the flushing stopped" configured
 configured4 "after the flushing stopped"
