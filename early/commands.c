@@ -153,12 +153,12 @@ static uint8_t *alive(const struct railmap *m)
 }
 
 /* Whether a rail's netdev is left down for udev, which may yet rename it. */
-static bool udev_pending(const struct railmap *m, const struct observed *o, const uint8_t *todo)
+static bool held_for_udev(const struct railmap *m, const struct observed *o, const uint8_t *todo)
 {
 	for (unsigned i = 0; i < m->n; i++) {
 		const struct link *l = todo[i] ? observed_link(o, rail_netdev(&m->rail[i])) : NULL;
 
-		if (l && l->udev != UDEV_DONE && !(l->flags & IFF_UP))
+		if (l && udev_holds(l))
 			return true;
 	}
 	return false;
@@ -293,7 +293,7 @@ static int up(const struct opts *opt, enum up_mode mode)
 	 * udev ending its work with a netdev is no event it would hear.
 	 */
 	if (mode == UP_WATCH && (!p.n || report_state_by(opt->rundir, "down"))) {
-		ret = udev_pending(&m, &o, todo) ? EXIT_UDEV : EXIT_IDLE;
+		ret = held_for_udev(&m, &o, todo) ? EXIT_UDEV : EXIT_IDLE;
 		goto metrics;
 	}
 	if (mode == UP_WATCH)

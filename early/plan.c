@@ -591,7 +591,7 @@ static void plan_rail(struct ctx *c, int ri)
 		problem(c->p, ri, true, "interface %s not found", rail_netdev(r))->later = true;
 		return;
 	}
-	if (l->udev != UDEV_DONE && !(l->flags & IFF_UP)) {
+	if (udev_holds(l)) {
 		char why[120];
 
 		/* Brought up now, it would keep a name udev is about to change. */

@@ -86,6 +86,11 @@ void udev_observe(struct observed *o, const struct railmap *m)
 	}
 }
 
+bool udev_holds(const struct link *l)
+{
+	return l->udev != UDEV_DONE && !(l->flags & IFF_UP);
+}
+
 void udev_describe(enum udev_state s, const char *name, int ifindex, char *why, size_t n)
 {
 	if (s == UDEV_NO_ENTRY)

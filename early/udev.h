@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct link;
 struct observed;
 struct railmap;
 
@@ -34,6 +35,8 @@ bool udev_runs_here(void);
 enum udev_state udev_netdev(int ifindex);
 /* The udev_state of each rail's netdev that is down, where udev runs here. */
 void udev_observe(struct observed *o, const struct railmap *m);
+/* Whether apply leaves l down for udev: down, and udev_observe() found udev not done. */
+bool udev_holds(const struct link *l);
 /* s, of netdev name, for a message. */
 void udev_describe(enum udev_state s, const char *name, int ifindex, char *why, size_t n);
 
