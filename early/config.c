@@ -37,6 +37,7 @@ enum ktype {
 	K_SYSCTL,
 	K_PREFIX,
 	K_MTU,
+	K_PMTU,
 	K_MAC,
 	K_PCI,
 	K_GUID,
@@ -67,6 +68,7 @@ static const struct key keys[] = {
 	{ "verify", K_BOOL, IN_RAIL | IN_MAP, OPT_VERIFY },
 	{ "rxe", K_BOOL, IN_RAIL | IN_MAP, OPT_RXE },
 	{ "mtu", K_MTU, IN_RAIL | IN_MAP, OPT_MTU },
+	{ "pmtu", K_PMTU, IN_RAIL | IN_MAP, OPT_PMTU },
 	{ "rp_filter", K_SYSCTL, IN_RAIL | IN_MAP, SC_RP_FILTER },
 	{ "arp_ignore", K_SYSCTL, IN_RAIL | IN_MAP, SC_ARP_IGNORE },
 	{ "arp_announce", K_SYSCTL, IN_RAIL | IN_MAP, SC_ARP_ANNOUNCE },
@@ -392,6 +394,19 @@ static int set_opt(const struct pctx *c, struct rail_opts *o, const struct key *
 				    MTU_MAX);
 		o->mtu = (uint32_t)x;
 		break;
+	case K_PMTU:
+		/* 1 pings the gateway; a rail may name another host to ping instead. */
+		memset(&o->pmtu_to, 0, sizeof(o->pmtu_to));
+		if (n == 1 && (v[0] == '0' || v[0] == '1'))
+			o->pmtu = (uint8_t)(v[0] - '0');
+		else if (!c->r)
+			return fail(c, "pmtu=%s: not 0 or 1 (a host to ping goes on a rail)",
+				    quote(v, n));
+		else if (memchr(v, '/', n) || addr_parse(&o->pmtu_to, v, n, false, &why))
+			return fail(c, "pmtu=%s: not 0, 1 or an address to ping", quote(v, n));
+		else
+			o->pmtu = 1;
+		break;
 	case K_PREFIX:
 		if (addr_parse(&o->fabric, v, n, true, &why))
 			return fail(c, "fabric=%s: %s", quote(v, n), why);
@@ -619,6 +634,10 @@ static void copy_opt(struct rail_opts *to, const struct rail_opts *from, unsigne
 		break;
 	case OPT_MTU:
 		to->mtu = from->mtu;
+		break;
+	case OPT_PMTU:
+		to->pmtu = from->pmtu;
+		to->pmtu_to = from->pmtu_to;
 		break;
 	default:
 		to->sysctl[opt - OPT_SYSCTL] = from->sysctl[opt - OPT_SYSCTL];

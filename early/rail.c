@@ -129,6 +129,9 @@ static int fill_defaults(struct railmap *m, struct rail *r, unsigned i)
 		o->rxe = (d->set & (1u << OPT_RXE)) ? d->rxe : 0;
 	if (!(o->set & (1u << OPT_MTU)))
 		o->mtu = (d->set & (1u << OPT_MTU)) ? d->mtu : 0;
+	/* The map's pmtu=1 is for the rails that have a gateway to ping. */
+	if (!(o->set & (1u << OPT_PMTU)))
+		o->pmtu = (d->set & (1u << OPT_PMTU)) && r->gw.family ? d->pmtu : 0;
 	for (int k = 0; k < SC_COUNT; k++) {
 		if (o->set & (1u << (OPT_SYSCTL + k)))
 			continue;
@@ -175,6 +178,19 @@ static int check_addresses(const struct rail *r)
 				   addr_fmt(&net, 1, b));
 		if (addr_same_ip(&r->gw, ad) && !r->tmpl)
 			return bad(r, "gateway %s is the rail's own address", addr_fmt(ad, 0, a));
+	}
+	if (r->o.pmtu && r->o.pmtu_to.family) {
+		const struct ipaddr *t = &r->o.pmtu_to;
+
+		if (t->family != ad->family)
+			return bad(r, "pmtu=%s is not of the address's family", addr_fmt(t, 0, a));
+		if (addr_unusable(t))
+			return bad(r, "pmtu=%s is %s", addr_fmt(t, 0, a), addr_unusable(t));
+		if (addr_same_ip(t, ad) && !r->tmpl)
+			return bad(r, "pmtu=%s is the rail's own address", addr_fmt(t, 0, a));
+	} else if (r->o.pmtu && !r->gw.family) {
+		return bad(r, "pmtu=1 pings the gateway, and the rail has none: name a host "
+			      "(pmtu=<address>)");
 	}
 	if ((r->o.set & (1u << OPT_FABRIC)) && r->o.fabric.family) {
 		if (r->o.fabric.family != ad->family)

@@ -39,6 +39,7 @@ enum rail_opt {
 	OPT_VERIFY,
 	OPT_RXE,
 	OPT_MTU,
+	OPT_PMTU,
 	OPT_SYSCTL, /* OPT_SYSCTL + enum sysctl_key */
 	OPT_COUNT = OPT_SYSCTL + SC_COUNT
 };
@@ -49,6 +50,9 @@ struct rail_opts {
 	struct ipaddr fabric;
 	uint8_t required, verify, rxe;
 	uint32_t mtu; /* 0: left alone */
+	/* Boot pings pmtu_to (family 0: the gateway) at the netdev's MTU (pmtu.h). */
+	uint8_t pmtu;
+	struct ipaddr pmtu_to;
 	int8_t sysctl[SC_COUNT];
 };
 

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "log.h"
 #include "plan.h"
+#include "pmtu.h"
 #include "rdmacm.h"
 #include "rdmanl.h"
 #include "sysctl.h"
@@ -329,6 +330,12 @@ void verify_rail(struct nl *nl, const struct observed *o, const struct rdma_port
 		verify_rdma(ports, nports, m, r, c.link, &c);
 	if (r->st.phase == RAIL_FAILED)
 		return;
+	if (r->o.pmtu && pmtu_probe(&r->addr, c.link->name, c.link->mtu,
+				    r->o.pmtu_to.family ? &r->o.pmtu_to : &r->gw,
+				    clock_ms() + m->verify_timeout_ms, err, sizeof(err))) {
+		rail_fail(r, "verify", "%s", err);
+		return;
+	}
 	if (*c.elsewhere)
 		rail_fail(r, "verify", "its address is also on %s", c.elsewhere);
 	else

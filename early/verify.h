@@ -58,7 +58,8 @@ struct rdma_port;
  * unless the rail says verify=0, RDMA: its address binds to the RDMA device
  * and port behind its netdev (or named by ibdev=), resolves to its gateway
  * when it has one, and completes a CM handshake with itself, retried until
- * the map's verify_timeout.
+ * the map's verify_timeout. Then, with pmtu=, the fabric carries the
+ * netdev's MTU (pmtu.h), within another verify_timeout.
  */
 void verify_rail(struct nl *nl, const struct observed *o, const struct rdma_port *ports,
 		 unsigned nports, const struct railmap *m, struct rail *r);

@@ -26,7 +26,7 @@ FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DRAILUP_VERSION='"fuzz"' -O1 -g \
 	-fno-omit-frame-pointer -ftrivial-auto-var-init=pattern -Wall -Wextra -Wno-sign-compare -Wno-missing-field-initializers
 # What the parsers under test need, and no more: the other stages stay out.
 FUZZ_EARLY := $(addprefix early/,addr.c config.c ledger.c log.c netlink.c rail.c rdmacm.c \
-	plan.c rdmanl.c report.c rtnl.c sysctl.c sysfs.c text.c tokens.c udev.c)
+	plan.c pmtu.c rdmanl.c report.c rtnl.c sysctl.c sysfs.c text.c tokens.c udev.c)
 FUZZ_OBJS := $(patsubst early/%.c,build/fuzz/obj/%.o,$(FUZZ_EARLY))
 FUZZ_LIB := build/fuzz/libearly.a
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))

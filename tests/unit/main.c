@@ -14,7 +14,7 @@ int main(void)
 		addr_suite,    log_suite,    config_suite, rail_suite,	 sysctl_suite,
 		netlink_suite, rtnl_suite,   plan_suite,   ledger_suite, apply_suite,
 		verify_suite,  host_suite,   match_suite,  export_suite, text_suite,
-		alloc_suite,   report_suite, rdmanl_suite, lock_suite,
+		alloc_suite,   report_suite, rdmanl_suite, lock_suite,	 pmtu_suite,
 	};
 	SRunner *sr = srunner_create(NULL);
 	int failed;

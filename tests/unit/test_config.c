@@ -529,6 +529,37 @@ START_TEST(test_mtu_key)
 }
 END_TEST
 
+/* pmtu=: 1 pings the gateway, an address another host; the map's 1 is for rails with a gateway. */
+START_TEST(test_pmtu_key)
+{
+	struct railmap m;
+
+	map_ok(&m,
+	       "rd.rail.pmtu=1 rd.rail=ib0:10.0.1.14/24:10.0.1.1 rd.rail=ib1:10.0.2.14/24 "
+	       "rd.rail=ib2:10.0.3.14/24,pmtu=10.0.3.20 rd.rail=ib3:10.0.4.14/24:10.0.4.1,pmtu=0 "
+	       "rd.rail=ib4:[fd00:4::14]/64:[fd00:4::1],pmtu=[fd00:9::9] "
+	       "rd.rail=ib5:10.0.5.14/24:10.0.5.1,pmtu=10.0.99.1",
+	       NULL);
+	ck_assert_uint_eq(m.rail[0].o.pmtu, 1);
+	ck_assert_uint_eq(m.rail[0].o.pmtu_to.family, 0);
+	ck_assert_uint_eq(m.rail[1].o.pmtu, 0);
+	ck_assert_uint_eq(m.rail[2].o.pmtu, 1);
+	ck_assert_str_eq(fmt(&m.rail[2].o.pmtu_to, false), "10.0.3.20");
+	ck_assert_uint_eq(m.rail[3].o.pmtu, 0);
+	ck_assert_uint_eq(m.rail[4].o.pmtu, 1);
+	ck_assert_str_eq(fmt(&m.rail[4].o.pmtu_to, false), "fd00:9::9");
+	ck_assert_str_eq(fmt(&m.rail[5].o.pmtu_to, false), "10.0.99.1");
+	railmap_free(&m);
+	/* Off unless asked; the command line's default wins over the file's. */
+	map_ok(&m, "rd.rail=ib0:10.0.1.14/24:10.0.1.1", NULL);
+	ck_assert_uint_eq(m.rail[0].o.pmtu, 0);
+	railmap_free(&m);
+	map_ok(&m, "rd.rail.pmtu=0", "rd.rail.pmtu=1 rd.rail=ib0:10.0.1.14/24:10.0.1.1\n");
+	ck_assert_uint_eq(m.rail[0].o.pmtu, 0);
+	railmap_free(&m);
+}
+END_TEST
+
 START_TEST(test_map_settings)
 {
 	struct railmap m;
@@ -798,6 +829,18 @@ static const struct bad {
 	{ "rd.rail=ib0:10.0.1.14/24,mtu" },
 	{ "rd.rail.mtu=-1" },
 	{ "rd.rail=ib0:[fd00:1::14]/64,mtu=1279" },
+	/* pmtu: a gateway or a host to ping */
+	{ "rd.rail=ib0:10.0.1.14/24,pmtu=1" },
+	{ "rd.rail=ib0:10.0.1.14/24,pmtu" },
+	{ "rd.rail=ib0:10.0.1.14/24:10.0.1.1,pmtu=2" },
+	{ "rd.rail=ib0:10.0.1.14/24:10.0.1.1,pmtu=" },
+	{ "rd.rail=ib0:10.0.1.14/24:10.0.1.1,pmtu=10.0.1.300" },
+	{ "rd.rail=ib0:10.0.1.14/24:10.0.1.1,pmtu=10.0.9.0/24" },
+	{ "rd.rail=ib0:10.0.1.14/24:10.0.1.1,pmtu=[fd00::1]" },
+	{ "rd.rail=ib0:10.0.1.14/24,pmtu=10.0.1.14" },
+	{ "rd.rail=ib0:10.0.1.14/24,pmtu=224.0.0.1" },
+	{ "rd.rail=ib0:[fd00:1::14]/64,pmtu=10.0.1.1" },
+	{ "rd.rail.pmtu=10.0.1.1" },
 	{ "rd.rail.mtu=1000 rd.rail=ib0:[fd00:1::14]/64", NULL, "rd.rail=ib0:[fd00:1::14]/64" },
 	{ "rd.rail=ib0:10.0.1.14/24,mtu=9000 rd.rail=ib0:[fd00:1::14]/64", NULL,
 	  "rd.rail=ib0:[fd00:1::14]/64" },
@@ -939,6 +982,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_all_keys);
 	tcase_add_test(tc, test_bool_keys);
 	tcase_add_test(tc, test_mtu_key);
+	tcase_add_test(tc, test_pmtu_key);
 	tcase_add_test(tc, test_map_settings);
 	tcase_add_test(tc, test_identity);
 	suite_add_tcase(s, tc);

@@ -51,6 +51,7 @@ Suite *export_suite(void);
 Suite *text_suite(void);
 Suite *report_suite(void);
 Suite *rdmanl_suite(void);
+Suite *pmtu_suite(void);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
