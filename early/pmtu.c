@@ -215,7 +215,7 @@ static int probe_read(struct probe *pr, bool *small_answered, uint32_t mtu, char
 	union peer from;
 	socklen_t flen = sizeof(from);
 	struct ipaddr fa;
-	char a[ADDR_STRLEN], b[ADDR_STRLEN], c[IFNAMSIZ + 32];
+	char a[ADDR_STRLEN], b[ADDR_STRLEN], c[IFNAMSIZ + 32], d[40];
 	uint32_t said = 0;
 	uint16_t seq;
 	ssize_t got;
@@ -237,8 +237,13 @@ static int probe_read(struct probe *pr, bool *small_answered, uint32_t mtu, char
 	case PMTU_TOO_BIG:
 		if (!is_large(pr, seq))
 			return 0;
-		snprintf(why, n, "path MTU: %s says %u bytes is the most it carries on to %s; %s",
-			 addr_fmt(&fa, false, a), said, addr_fmt(pr->dst, false, b),
+		/* Routers from before RFC 1191 leave the MTU they carry out (0). */
+		if (said)
+			snprintf(d, sizeof(d), "%u bytes is the most", said);
+		else
+			snprintf(d, sizeof(d), "%u bytes are more than", mtu);
+		snprintf(why, n, "path MTU: %s says %s it carries on to %s; %s",
+			 addr_fmt(&fa, false, a), d, addr_fmt(pr->dst, false, b),
 			 mtu_of(pr->ifname, mtu, c, sizeof(c)));
 		return -1;
 	case PMTU_OTHER:

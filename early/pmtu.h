@@ -14,9 +14,6 @@
 
 #include "addr.h"
 
-/* Total size of the small ping's IP packet, IPv4 (IPv6 adds 20). */
-#define PMTU_SMALL 84
-
 enum pmtu_kind {
 	PMTU_OTHER,   /* nothing of this probe's */
 	PMTU_REPLY,   /* the echo reply to one of its requests */
