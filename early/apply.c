@@ -200,15 +200,34 @@ static bool entry_of(const struct change *c, struct owned *e)
 	return c->op == CH_SYSCTL;
 }
 
-static void update_ledger(const struct run *run, struct observed *o, const char *rundir)
+/* old without the entries flagged gone, and add (sorted), merged in ledger order. */
+static unsigned merge(const struct owned *old, unsigned n, const uint8_t *gone,
+		      const struct owned *add, unsigned nadd, struct owned *out)
 {
-	unsigned n = o->nowned, cap = o->nowned;
-	struct owned *v = xcalloc(n, sizeof(*v)), e;
-	uint8_t *gone = xcalloc(n, 1);
-	bool changed = false;
+	unsigned i = 0, j = 0, k = 0;
 
-	if (n)
-		memcpy(v, o->owned, n * sizeof(*v));
+	while (i < n || j < nadd) {
+		if (i < n && gone && gone[i])
+			i++;
+		else if (j == nadd || (i < n && ledger_cmp(&old[i], &add[j]) <= 0))
+			out[k++] = old[i++];
+		else
+			out[k++] = add[j++];
+	}
+	return k;
+}
+
+/*
+ * The ledger in o, changed as the plan's successful changes say: entries
+ * recorded merged in, entries forgotten dropped. A merge, not a sort of the
+ * whole: boot calls this once per rail.
+ */
+static void update_ledger(const struct run *run, struct observed *o)
+{
+	struct owned *add = NULL, *v, e;
+	uint8_t *gone = NULL;
+	unsigned nadd = 0, cap = 0, ngone = 0;
+
 	for (unsigned i = 0; i < run->p->n; i++) {
 		const struct change *c = &run->p->ch[i];
 		const struct owned *f;
@@ -218,45 +237,46 @@ static void update_ledger(const struct run *run, struct observed *o, const char 
 		if (c->forget || c->op == CH_FORGET) {
 			f = ledger_find(o->owned, o->nowned, &e);
 			if (f) {
+				if (!gone)
+					gone = xcalloc(o->nowned, 1);
+				ngone += !gone[f - o->owned];
 				gone[f - o->owned] = 1;
-				changed = true;
 			}
 		} else if (c->record) {
-			v = xgrow(v, n, &cap, sizeof(*v));
-			gone = xrealloc(gone, cap);
-			gone[n] = 0;
-			v[n++] = e;
-			changed = true;
+			add = xgrow(add, nadd, &cap, sizeof(*add));
+			add[nadd++] = e;
 		}
 	}
-	/* A renamed interface keeps its entries: the file shows its name now. */
-	for (unsigned i = 0; i < n; i++) {
-		const struct link *l =
-			v[i].ifindex ? observed_link_by_index(o, v[i].ifindex) : NULL;
-
-		if (l && strcmp(l->name, v[i].ifname)) {
-			text_copy(v[i].ifname, sizeof(v[i].ifname), l->name);
-			changed = true;
-		}
-	}
-	if (changed) {
-		unsigned keep = 0;
-
-		for (unsigned i = 0; i < n; i++)
-			if (!gone[i])
-				v[keep++] = v[i];
-		ledger_sort(v, keep);
-		if (ledger_write(rundir, v, keep))
-			log_warn("%s/owned: %s: railup down will not know what it changed", rundir,
-				 strerror(errno));
-		/* The next plan (boot applies rail by rail) starts from this ledger. */
+	if (nadd || ngone) {
+		ledger_sort(add, nadd);
+		v = xcalloc(o->nowned + nadd, sizeof(*v));
+		o->nowned = merge(o->owned, o->nowned, gone, add, nadd, v);
 		free(o->owned);
 		o->owned = v;
-		o->nowned = keep;
-		v = NULL;
+		o->owned_unsaved = true;
 	}
 	free(gone);
-	free(v);
+	free(add);
+}
+
+/* The ledger on disk, as o holds it; a renamed interface's entries show its name now. */
+static void save_ledger(struct observed *o, const char *rundir)
+{
+	for (unsigned i = 0; i < o->nowned; i++) {
+		struct owned *e = &o->owned[i];
+		const struct link *l = e->ifindex ? observed_link_by_index(o, e->ifindex) : NULL;
+
+		if (l && strcmp(l->name, e->ifname)) {
+			text_copy(e->ifname, sizeof(e->ifname), l->name);
+			o->owned_unsaved = true;
+		}
+	}
+	if (!o->owned_unsaved)
+		return;
+	o->owned_unsaved = false;
+	if (ledger_write(rundir, o->owned, o->nowned))
+		log_warn("%s/owned: %s: railup down will not know what it changed", rundir,
+			 strerror(errno));
 }
 
 /*
@@ -321,8 +341,7 @@ static void send_step(struct nl *nl, struct run *run, bool rules)
 	nlb_free(&b);
 }
 
-int apply_plan(struct nl *nl, struct railmap *m, struct observed *o, const struct plan *p,
-	       const char *rundir)
+int apply_plan(struct nl *nl, struct railmap *m, struct observed *o, const struct plan *p)
 {
 	struct run run = {
 		.m = m,
@@ -349,10 +368,15 @@ int apply_plan(struct nl *nl, struct railmap *m, struct observed *o, const struc
 		if (p->ch[i].op == CH_MTU && !run.failed[i])
 			observed_mtu_set(o, p->ch[i].ifindex, p->ch[i].mtu);
 	send_step(nl, &run, true);
-	update_ledger(&run, o, rundir);
-	update_dropin(m, o);
+	update_ledger(&run, o);
 	free(run.msg_change);
 	free(run.failed);
 	free(run.unknown);
 	return run.global_failures;
+}
+
+void apply_save(const struct railmap *m, struct observed *o, const char *rundir)
+{
+	save_ledger(o, rundir);
+	update_dropin(m, o);
 }

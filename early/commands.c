@@ -305,7 +305,8 @@ static int up(const struct opts *opt, enum up_mode mode)
 			report_stopped(&m.rail[i]);
 	} else {
 		/* What belongs to no rail (conf/all as the map asks) failing fails apply too. */
-		global_failed = apply_plan(&nl, &m, &o, &p, opt->rundir);
+		global_failed = apply_plan(&nl, &m, &o, &p);
+		apply_save(&m, &o, opt->rundir);
 		for (unsigned i = 0; i < m.n; i++)
 			if (!rail_stopped(&m.rail[i]))
 				m.rail[i].st.phase = RAIL_CONFIGURED;
@@ -367,7 +368,8 @@ int cmd_down(const struct opts *opt)
 	lock_take(opt->rundir, true);
 	if (!observe(opt, &nl, &m, &o)) {
 		plan_down(&o, &p);
-		failed = apply_plan(&nl, &m, &o, &p, opt->rundir);
+		failed = apply_plan(&nl, &m, &o, &p);
+		apply_save(&m, &o, opt->rundir);
 		if (failed == 0) {
 			log_notice("down: %u change%s", p.n, p.n == 1 ? "" : "s");
 			ret = EXIT_OK;
@@ -570,29 +572,42 @@ struct boot {
 	struct nl nl;
 	struct observed o;
 	const struct opts *opt;
+	bool unsaved; /* applied since the last apply_save() */
 };
 
-/* A rail is ready: configure it now, not at the deadline. */
-static void configure_one(struct railmap *m, unsigned i, void *arg)
+/* Drops the changes of the rails that failed: they get nothing. */
+static void drop_failed(const struct railmap *m, struct plan *p)
+{
+	unsigned keep = 0;
+
+	for (unsigned i = 0; i < p->n; i++)
+		if (p->ch[i].rail < 0 || m->rail[p->ch[i].rail].st.phase != RAIL_FAILED)
+			p->ch[keep++] = p->ch[i];
+	p->n = keep;
+}
+
+/* Rails are ready: configure them now, not at the deadline. */
+static void configure_ready(struct railmap *m, const uint8_t *rails, void *arg)
 {
 	struct boot *b = arg;
-	uint8_t *only = xcalloc(m->n, 1);
 	struct plan p = { 0 };
-	struct rail *r = &m->rail[i];
 
-	only[i] = 1;
-	plan_up(m, &b->o, only, false, &p);
+	plan_up(m, &b->o, rails, false, &p);
 	/* Gone again since it was ready: boot waited for it, so it failed. */
 	note_problems(m, &p, true);
-	if (r->st.phase != RAIL_FAILED)
-		apply_plan(&b->nl, m, &b->o, &p, b->opt->rundir);
-	if (r->st.phase != RAIL_FAILED) {
+	drop_failed(m, &p);
+	apply_plan(&b->nl, m, &b->o, &p);
+	b->unsaved = true;
+	for (unsigned i = 0; i < m->n; i++) {
+		struct rail *r = &m->rail[i];
+
+		if (!rails[i] || r->st.phase == RAIL_FAILED)
+			continue;
 		r->st.phase = RAIL_CONFIGURED;
 		log_info("%s: configured (table %u, priority %u)", r->name, r->o.table,
 			 r->o.priority);
 	}
 	plan_free(&p);
-	free(only);
 }
 
 /*
@@ -610,8 +625,19 @@ static void values_first(struct railmap *m, const uint8_t *rails, void *arg)
 
 	plan_up(m, &b->o, rails, false, &p);
 	plan_keep(&p, PLAN_VALUES);
-	apply_plan(&b->nl, m, &b->o, &p, b->opt->rundir);
+	apply_plan(&b->nl, m, &b->o, &p);
+	b->unsaved = true;
 	plan_free(&p);
+}
+
+/* The rails handed on together are configured: the run directory says so now. */
+static void save_batch(struct railmap *m, void *arg)
+{
+	struct boot *b = arg;
+
+	if (b->unsaved)
+		apply_save(m, &b->o, b->opt->rundir);
+	b->unsaved = false;
 }
 
 static void verify_all(struct boot *b, struct railmap *m)
@@ -699,9 +725,9 @@ static int observe_host(struct boot *b, const struct railmap *m, unsigned timeou
 int cmd_boot(const struct opts *opt)
 {
 	struct boot b = { .nl = { .fd = -1 }, .opt = opt };
-	const struct wait_hooks hooks = { .found = values_first,
-					  .ready = configure_one,
-					  .arg = &b };
+	const struct wait_hooks hooks = {
+		.found = values_first, .ready = configure_ready, .settled = save_batch, .arg = &b
+	};
 	struct railmap m;
 	struct plan p = { 0 };
 	uint8_t *none;
@@ -735,7 +761,8 @@ int cmd_boot(const struct opts *opt)
 		none = xcalloc(m.n, 1);
 		plan_up(&m, &b.o, none, true, &p);
 		note_problems(&m, &p, true);
-		apply_plan(&b.nl, &m, &b.o, &p, opt->rundir);
+		apply_plan(&b.nl, &m, &b.o, &p);
+		apply_save(&m, &b.o, opt->rundir);
 		free(none);
 		/* One deadline for the whole wait, the host index's included. */
 		wait_rails(&b.nl, &m, &b.o, since + m.timeout_ms, &hooks);

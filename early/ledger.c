@@ -47,9 +47,8 @@ static int parse_line(char *line, struct owned *e)
 	return -1;
 }
 
-static int owned_cmp(const void *x, const void *y)
+int ledger_cmp(const struct owned *a, const struct owned *b)
 {
-	const struct owned *a = x, *b = y;
 	int c = a->kind != b->kind	   ? (a->kind < b->kind ? -1 : 1)
 		: a->ifindex != b->ifindex ? (a->ifindex < b->ifindex ? -1 : 1)
 					   : 0;
@@ -62,6 +61,11 @@ static int owned_cmp(const void *x, const void *y)
 	if (a->kind == OWN_MTU)
 		return 0;
 	return addr_cmp(&a->a, &b->a);
+}
+
+static int owned_cmp(const void *x, const void *y)
+{
+	return ledger_cmp(x, y);
 }
 
 void ledger_sort(struct owned *v, unsigned n)

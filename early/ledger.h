@@ -32,6 +32,8 @@ int ledger_read(const char *dir, struct owned **v, unsigned *n);
 int ledger_write(const char *dir, const struct owned *v, unsigned n);
 /* Orders entries for ledger_find(); ledger_read() returns them sorted. */
 void ledger_sort(struct owned *v, unsigned n);
+/* That order: <0, 0 (the same entry) or >0. */
+int ledger_cmp(const struct owned *a, const struct owned *b);
 /* The first entry of (kind, ifindex) in a sorted ledger (the rest follow), or NULL. */
 const struct owned *ledger_first(const struct owned *v, unsigned n, uint8_t kind, int ifindex);
 /* The entry for (kind, ifindex, key or address) in a sorted ledger, or NULL. */

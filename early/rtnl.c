@@ -555,8 +555,14 @@ void observed_link_remove(struct observed *o, int ifindex)
 
 void observed_link_update(struct observed *o, const struct link *l)
 {
+	const struct link *was = observed_link_by_index(o, l->ifindex);
 	unsigned i, cap = o->nlink;
 
+	/* Most events change a known link's state, not its name: its place stays. */
+	if (was && !strcmp(was->name, l->name)) {
+		o->link[was - o->link] = *l;
+		return;
+	}
 	observed_link_remove(o, l->ifindex);
 	o->link = xgrow(o->link, o->nlink, &cap, sizeof(*o->link));
 	for (i = o->nlink; i > 0 && strcmp(o->link[i - 1].name, l->name) > 0; i--)

@@ -66,6 +66,7 @@ struct observed {
 	int8_t all[SC_COUNT]; /* conf/all (IPv6's with an IPv6 rail); SC_UNSET unread */
 	struct owned *owned;  /* the ledger (ledger.h) */
 	unsigned nowned;
+	bool owned_unsaved; /* changed by apply_plan() since apply_save() wrote it */
 };
 
 int rtnl_observe(struct nl *nl, const struct railmap *m, struct observed *o);

@@ -391,8 +391,8 @@ int wait_rails(struct nl *nl, struct railmap *m, struct observed *o, uint64_t de
 {
 	struct waiter w = { .nl = nl, .rdma = { .fd = -1 }, .m = m, .o = o };
 	uint64_t start = clock_ms(), heard = clock_us(CLOCK_MONOTONIC);
-	uint8_t *fresh = xcalloc(m->n, 1);
-	unsigned left = 0;
+	uint8_t *fresh = xcalloc(m->n, 1), *ready_now = xcalloc(m->n, 1);
+	unsigned left = 0, nready;
 	bool refresh = true;
 
 	w.p = xcalloc(m->n, sizeof(*w.p));
@@ -410,13 +410,14 @@ int wait_rails(struct nl *nl, struct railmap *m, struct observed *o, uint64_t de
 		if (refresh && rtnl_observe_links(nl, o))
 			break;
 		refresh = false;
-		left = 0;
+		left = nready = 0;
 		locate_all(&w, h, fresh, now);
 		for (unsigned i = 0; i < m->n; i++) {
 			struct pending *p = &w.p[i];
 			const struct link *l;
 			bool ready;
 
+			ready_now[i] = 0;
 			if (p->done)
 				continue;
 			l = p->at ? observed_link_by_index(o, p->at) : NULL;
@@ -428,15 +429,22 @@ int wait_rails(struct nl *nl, struct railmap *m, struct observed *o, uint64_t de
 				m->rail[i].st.phase = RAIL_READY;
 				log_debug("%s: ready after %llu ms", m->rail[i].name,
 					  (unsigned long long)(clock_ms() - start));
-				h->ready(m, i, h->arg);
-				/* Reaction: from hearing the link event to the rail configured. */
-				log_debug("%s: configured %llu us after its link event",
-					  m->rail[i].name,
-					  (unsigned long long)(clock_us(CLOCK_MONOTONIC) - heard));
+				ready_now[i] = 1;
+				nready++;
 			} else {
 				left++;
 			}
 		}
+		/* Together: one plan, one netlink batch, one ledger update for them all. */
+		if (nready) {
+			h->ready(m, ready_now, h->arg);
+			/* Reaction: from hearing the link event to the rails configured. */
+			log_debug("%u rail%s configured %llu us after the link event", nready,
+				  nready == 1 ? "" : "s",
+				  (unsigned long long)(clock_us(CLOCK_MONOTONIC) - heard));
+		}
+		if (h->settled)
+			h->settled(m, h->arg);
 		if (!left || now >= deadline)
 			break;
 		wake = next_wake(&w, deadline);
@@ -454,5 +462,6 @@ int wait_rails(struct nl *nl, struct railmap *m, struct observed *o, uint64_t de
 	nl_close(&w.rdma);
 	free(w.p);
 	free(fresh);
+	free(ready_now);
 	return (int)left;
 }

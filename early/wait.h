@@ -19,11 +19,14 @@
 /*
  * What boot does with the rails while they come: found(m, rails) with the
  * rails (flags, per rail) whose netdevs turned up, once per netdev, before
- * railup brings any of them up; ready(m, i) once per rail that is ready.
+ * railup brings any of them up; ready(m, rails) with the rails that turned
+ * ready together (each once); settled(m) after each round of those, before
+ * waiting for more.
  */
 struct wait_hooks {
 	void (*found)(struct railmap *m, const uint8_t *rails, void *arg);
-	void (*ready)(struct railmap *m, unsigned i, void *arg);
+	void (*ready)(struct railmap *m, const uint8_t *rails, void *arg);
+	void (*settled)(struct railmap *m, void *arg);
 	void *arg;
 };
 

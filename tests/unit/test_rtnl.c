@@ -728,6 +728,17 @@ START_TEST(test_link_events)
 		ck_assert_int_lt(strcmp(o.link[i - 1].name, o.link[i].name), 0);
 	ck_assert_int_eq(observed_link(&o, "eth0")->ifindex, 8);
 	ck_assert_int_eq(observed_link(&o, "ib7")->ifindex, 7);
+	/* Its state changed, its name not: in place, found both ways. */
+	l.ifindex = 4;
+	strcpy(l.name, "ib2");
+	l.flags = IFF_UP;
+	l.carrier = 1;
+	observed_link_update(&o, &l);
+	ck_assert_uint_eq(o.nlink, 5);
+	ck_assert_uint_eq(observed_link(&o, "ib2")->carrier, 1);
+	ck_assert_uint_eq(observed_link_by_index(&o, 4)->flags, IFF_UP);
+	ck_assert_str_eq(observed_link_by_index(&o, 8)->name, "eth0");
+	ck_assert_str_eq(observed_link_by_index(&o, 3)->name, "ib9");
 
 	observed_link_remove(&o, 2);
 	observed_link_remove(&o, 99); /* not there: nothing */
