@@ -4,7 +4,8 @@
 #   tests/bench/reaction.sh [-r ROUNDS]
 #
 # railup boot waits for a rail whose veth peer is down; the peer is brought
-# up, in a fresh namespace each round. railup -v reports, per rail, the time
+# up, in a fresh namespace each round. railup -v reports, per batch of rails
+# turning ready together (here the one), the time
 # from receiving the kernel's link event to the kernel acknowledging the
 # rail's batch (CLOCK_MONOTONIC). The kernel's delivery of the event to
 # railup is not in it: `ip -ts monitor` cannot time that (it stamps messages
@@ -48,7 +49,7 @@ for ((i = 0; i < ROUNDS; i++)); do
 	done
 	ip -n "$ns" link set sw0 up
 	wait "$boot" || true
-	sed -n 's/.*ib0: configured \([0-9]*\) us after its link event.*/\1/p' "$work/log" |
+	sed -n 's/.* 1 rail configured \([0-9]*\) us after the link event.*/\1/p' "$work/log" |
 		awk '{ printf "%.3f\n", $1 / 1000 }' >>"$work/results"
 done
 sort -n "$work/results" | awk '{ v[NR] = $1 } END {
