@@ -36,21 +36,8 @@ while getopts n:r:m:o: opt; do
 	*) exit 2 ;;
 	esac
 done
-RAILUP=${RAILUP:-$PWD/early/railup}
-[ -x "$RAILUP" ] || { echo "build early/railup first (make)" >&2; exit 1; }
-# railup's run directory is /run, a tmpfs: so is the bench's (/dev/shm).
-work=$(mktemp -d -p "$([ -d /dev/shm ] && echo /dev/shm || echo /tmp)")
-ns=rubench$$
-sw=rubenchsw$$
-cleanup() {
-	ip netns del "$ns" 2>/dev/null || true
-	ip netns del "$sw" 2>/dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-# Static and small: a forked child's peak RSS counts the timer's pages it
-# copied until exec (a dynamic glibc timer added 300-500 KiB to railup's).
-${MUSL_CC:-musl-gcc} -static -Os -o "$work/timed" tests/bench/timed.c
+# shellcheck source=tests/bench/lib.sh
+. tests/bench/lib.sh
 
 # Rail i: ib<i>, 10.<i/250+1>.<i%250>.14/24 via .1, priority 1001+i, table 101+i
 # stepping over the reserved 253-255 as railup's numbering does.
@@ -86,23 +73,6 @@ write_inputs() {
 	done
 	printf 'net.ipv4.conf.all.rp_filter=2\nnet.ipv4.conf.all.accept_local=1\n' >>"$work/sysctl"
 	printf 'echo 2 > /proc/sys/net/ipv4/conf/all/rp_filter\necho 1 > /proc/sys/net/ipv4/conf/all/accept_local\n' >>"$work/shell"
-}
-
-# A node namespace with n veth rails, nothing configured, whose peers are up
-# (carrier) in a switch namespace of their own: the node sees its rails and
-# lo, as a node does, not the switch's ports.
-fresh_ns() {
-	local n=$1 i
-	ip netns del "$ns" 2>/dev/null || true
-	ip netns del "$sw" 2>/dev/null || true
-	ip netns add "$ns"
-	ip netns add "$sw"
-	for ((i = 0; i < n; i++)); do
-		echo "link add ib$i type veth peer name sw$i netns $sw"
-	done | ip -n "$ns" -batch -
-	for ((i = 0; i < n; i++)); do
-		echo "link set sw$i up"
-	done | ip -n "$sw" -batch -
 }
 
 # Runs the rounds inside the namespace, so no ip netns exec is timed; prints
@@ -161,18 +131,6 @@ run_rounds() {
 			done
 		done
 	EOF
-}
-
-# median, p10, p90 of the numbers on stdin
-stats() {
-	sort -n | awk '{ v[NR] = $1 } END {
-		if (!NR)
-			exit
-		hi = int(NR * 0.9 + 0.5)
-		if (hi > NR)
-			hi = NR
-		printf "%.2f %.2f %.2f", v[int((NR + 1) / 2)], v[int(NR * 0.1) + 1], v[hi]
-	}'
 }
 
 # "steal total" jiffies of all CPUs so far: a VM's host taking its CPUs

@@ -25,33 +25,13 @@ while getopts n:r: opt; do
 	*) exit 2 ;;
 	esac
 done
-RAILUP=${RAILUP:-$PWD/early/railup}
-[ -x "$RAILUP" ] || { echo "build early/railup first (make)" >&2; exit 1; }
-work=$(mktemp -d -p "$([ -d /dev/shm ] && echo /dev/shm || echo /tmp)")
-ns=rubootb$$
-sw=rubootbsw$$
-cleanup() {
-	ip netns del "$ns" 2>/dev/null || true
-	ip netns del "$sw" 2>/dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-${MUSL_CC:-musl-gcc} -static -Os -o "$work/timed" tests/bench/timed.c
+# shellcheck source=tests/bench/lib.sh
+. tests/bench/lib.sh
 echo quiet >"$work/cmdline"
 
-fresh_ns() {
+# The map of n rails, each with a gateway, as a node's.
+write_map() {
 	local n=$1 i
-	ip netns del "$ns" 2>/dev/null || true
-	ip netns del "$sw" 2>/dev/null || true
-	ip netns add "$ns"
-	ip netns add "$sw"
-	for ((i = 0; i < n; i++)); do
-		echo "link add ib$i type veth peer name sw$i netns $sw"
-	done | ip -n "$ns" -batch -
-	for ((i = 0; i < n; i++)); do
-		echo "link set sw$i up"
-	done | ip -n "$sw" -batch -
-	: >"$work/map"
 	for ((i = 0; i < n; i++)); do
 		echo "rd.rail=ib$i:10.$((i / 250 + 1)).$((i % 250)).14/24:10.$((i / 250 + 1)).$((i % 250)).1"
 	done >"$work/map"
@@ -78,21 +58,13 @@ run_rounds() {
 	EOF
 }
 
-stats() {
-	sort -n | awk '{ v[NR] = $1 } END {
-		hi = int(NR * 0.9 + 0.5)
-		if (hi > NR)
-			hi = NR
-		printf "%.2f %.2f %.2f", v[int((NR + 1) / 2)], v[int(NR * 0.1) + 1], v[hi]
-	}'
-}
-
 echo "machine: $(nproc) cores, $(uname -r), $(. /etc/os-release && echo "$PRETTY_NAME")"
 echo "binary: $(stat -c %s "$RAILUP") bytes; rounds: $ROUNDS per N; times in ms, whole processes"
 printf '%6s %9s %17s %12s %9s\n' rails median "p10-p90" "us per rail" growth
 base=
 for n in $NS_LIST; do
 	fresh_ns "$n"
+	write_map "$n"
 	read -r med lo hi <<<"$(run_rounds "$n" | stats)"
 	[ -n "$med" ] || { echo "boot.sh: no rounds measured at $n rails" >&2; exit 1; }
 	[ -n "$base" ] || base="$n $med"
