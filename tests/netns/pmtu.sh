@@ -115,13 +115,11 @@ without_pmtu() {
 }
 
 with_pmtu() {
-	local t0 ms
+	local err
 	build on
 	set_conf "$MAP
 rd.rail.pmtu=1"
-	t0=$(date +%s%N)
 	ru "$NODE" boot
-	ms=$((($(date +%s%N) - t0) / 1000000))
 	expect_rc "boot with pmtu" 1
 	expect_eq "ib0 IPv4" verified "$(rail_of PHASE 10.0.1.14/24)"
 	expect_eq "ib0 IPv6" verified "$(rail_of PHASE fd00:1::14/64)"
@@ -135,12 +133,12 @@ rd.rail.pmtu=1"
 	expect_contains "ib2's error" "$(rail_of ERROR 10.0.3.14/24)" \
 		"path MTU: 10.0.3.1 says 1500 bytes is the most it carries on to 10.0.99.1; ib2's MTU 9000"
 	expect_eq "ib3" failed "$(rail_of PHASE 10.0.4.14/24)"
-	expect_contains "ib3's error" "$(rail_of ERROR 10.0.4.14/24)" \
-		"path MTU: 10.0.4.1 answered none of"
+	# ib3 pinged for its verify_timeout (2 s), every 200 ms, and gave up.
+	err=$(rail_of ERROR 10.0.4.14/24)
+	[[ $err =~ "path MTU: 10.0.4.1 answered none of "(9|10|11)" pings in 2"[0-9]{3}" ms" ]] ||
+		fail "ib3's error: $err"
 	expect_contains "stderr names ib1" "$RU_ERR" "ib1: verify: path MTU: 10.0.2.1"
-	# ib3 waits its verify_timeout (2 s); the others take a second or two at most.
-	[ "$ms" -lt 9000 ] || fail "boot took $ms ms"
-	pass "ib0 verified; ib1 (both families), ib2 and ib3 failed, each saying why ($ms ms)"
+	pass "ib0 verified; ib1 (both families), ib2 and ib3 failed, each saying why"
 	# The fabric fixed, the next boot verifies ib1.
 	mtu "$SW" "s${NODE#"$RU_PFX"}-ib1" 9000
 	ru "$NODE" boot
