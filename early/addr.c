@@ -77,6 +77,25 @@ static char *decimal(char *p, unsigned v)
  * IPv4 by hand: musl's inet_ntop() goes through snprintf(), a dozen small
  * copies per address, and status formats thousands of them.
  */
+size_t addr_sockaddr(const struct ipaddr *a, uint16_t port, void *ss)
+{
+	if (a->family == AF_INET) {
+		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+
+		sin.sin_addr = a->v4;
+		memcpy(ss, &sin, sizeof(sin));
+		return sizeof(sin);
+	}
+	if (a->family == AF_INET6) {
+		struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+
+		sin6.sin6_addr = a->v6;
+		memcpy(ss, &sin6, sizeof(sin6));
+		return sizeof(sin6);
+	}
+	return 0;
+}
+
 char *addr_fmt(const struct ipaddr *a, bool with_plen, char buf[ADDR_STRLEN])
 {
 	char *p = buf;

@@ -46,6 +46,13 @@ int addr_parse(struct ipaddr *a, const char *s, size_t n, bool need_plen, const 
  */
 const char *addr_unusable(const struct ipaddr *a);
 
+/*
+ * The address as the kernel's sockets take it, a sockaddr_in or
+ * sockaddr_in6 with port, written at ss (room for a sockaddr_in6); its
+ * length, 0 for an address of no family.
+ */
+size_t addr_sockaddr(const struct ipaddr *a, uint16_t port, void *ss);
+
 /* Writes the address, and "/plen" when with_plen; returns buf. */
 char *addr_fmt(const struct ipaddr *a, bool with_plen, char buf[ADDR_STRLEN]);
 

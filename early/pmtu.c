@@ -127,20 +127,6 @@ struct probe {
 	int send_err;
 };
 
-static void sockaddr_of(const struct ipaddr *a, union peer *p, socklen_t *len)
-{
-	memset(p, 0, sizeof(*p));
-	if (a->family == AF_INET6) {
-		p->v6.sin6_family = AF_INET6;
-		memcpy(&p->v6.sin6_addr, &a->v6, 16);
-		*len = sizeof(p->v6);
-	} else {
-		p->v4.sin_family = AF_INET;
-		p->v4.sin_addr = a->v4;
-		*len = sizeof(p->v4);
-	}
-}
-
 /*
  * A raw ICMP socket bound to the rail: its address, its netdev, and
  * don't-fragment whatever the path MTU cache says (PMTUDISC_PROBE).
@@ -157,7 +143,7 @@ static int probe_open(struct probe *pr, const struct ipaddr *src, char *why, siz
 		snprintf(why, n, "path MTU: raw ICMP socket: %s", strerror(errno));
 		return -1;
 	}
-	sockaddr_of(src, &self, &len);
+	len = (socklen_t)addr_sockaddr(src, 0, &self);
 	if (pr->family == AF_INET6)
 		bad = setsockopt(pr->fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &probe, sizeof(probe)) ||
 		      setsockopt(pr->fd, IPPROTO_IPV6, IPV6_DONTFRAG, &one, sizeof(one));
@@ -289,7 +275,7 @@ int pmtu_probe(const struct ipaddr *src, const char *ifname, uint32_t mtu, const
 
 	pr.small = pr.large < PMTU_ECHO_LEN ? pr.large : PMTU_ECHO_LEN;
 	pr.buf = xcalloc(1, pr.large + IP6_HDR_LEN + 64);
-	sockaddr_of(dst, &pr.to, &pr.tolen);
+	pr.tolen = (socklen_t)addr_sockaddr(dst, 0, &pr.to);
 	if (probe_open(&pr, src, why, n))
 		goto out;
 	for (; now < deadline_ms; now = clock_ms()) {

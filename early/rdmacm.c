@@ -215,27 +215,6 @@ static int cm_write(struct cm *cm, uint32_t cmd, const void *req, size_t in, siz
 	return (size_t)n == sizeof(msg.hdr) + in ? 0 : -EIO;
 }
 
-static size_t to_sockaddr(const struct ipaddr *a, uint16_t port,
-			  struct __kernel_sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == AF_INET) {
-		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
-
-		sin.sin_addr = a->v4;
-		memcpy(ss, &sin, sizeof(sin));
-		return sizeof(sin);
-	}
-	if (a->family == AF_INET6) {
-		struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
-
-		sin6.sin6_addr = a->v6;
-		memcpy(ss, &sin6, sizeof(sin6));
-		return sizeof(sin6);
-	}
-	return 0;
-}
-
 static int open_id(struct cm *cm, struct attempt *at, enum role role, struct cm_error *e)
 {
 	struct rdma_ucm_create_id_resp resp = { 0 };
@@ -274,7 +253,7 @@ static int bind_addr(struct cm *cm, uint32_t id, const struct ipaddr *a, struct 
 	struct rdma_ucm_bind c = { .id = id };
 	int ret;
 
-	c.addr_size = (uint16_t)to_sockaddr(a, 0, &c.addr);
+	c.addr_size = (uint16_t)addr_sockaddr(a, 0, &c.addr);
 	if (!c.addr_size)
 		return fail_errno(e, "bind", -EAFNOSUPPORT);
 	ret = cm_write(cm, RDMA_USER_CM_CMD_BIND, &c, sizeof(c), 0);
@@ -409,8 +388,8 @@ static int resolve(struct cm *cm, struct attempt *at, enum role role, const stru
 	struct rdma_ucm_resolve_route rr = { .id = at->id[role] };
 	int ret;
 
-	ra.src_size = (uint16_t)to_sockaddr(src, 0, &ra.src_addr);
-	ra.dst_size = (uint16_t)to_sockaddr(dst, port, &ra.dst_addr);
+	ra.src_size = (uint16_t)addr_sockaddr(src, 0, &ra.src_addr);
+	ra.dst_size = (uint16_t)addr_sockaddr(dst, port, &ra.dst_addr);
 	if (!ra.src_size || !ra.dst_size)
 		return fail_errno(e, "resolve address", -EAFNOSUPPORT);
 	ra.timeout_ms = kernel_timeout(at);

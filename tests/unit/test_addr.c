@@ -253,6 +253,30 @@ START_TEST(test_host_part)
 }
 END_TEST
 
+/* As sockets take them: family, port and address in network order; none for no family. */
+START_TEST(test_sockaddr)
+{
+	struct sockaddr_in6 ss;
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)&ss;
+	struct ipaddr a = ip("10.0.1.14/24"), none = { 0 };
+
+	memset(&ss, 0xaa, sizeof(ss));
+	ck_assert_uint_eq(addr_sockaddr(&a, 4791, &ss), sizeof(struct sockaddr_in));
+	ck_assert_uint_eq(s4->sin_family, AF_INET);
+	ck_assert_uint_eq(ntohs(s4->sin_port), 4791);
+	ck_assert_uint_eq(ntohl(s4->sin_addr.s_addr), 0x0a00010e);
+	ck_assert_uint_eq(s4->sin_zero[0] | s4->sin_zero[7], 0);
+	a = ip("[fd00:1::14]/64");
+	memset(&ss, 0xaa, sizeof(ss));
+	ck_assert_uint_eq(addr_sockaddr(&a, 0, &ss), sizeof(struct sockaddr_in6));
+	ck_assert_uint_eq(ss.sin6_family, AF_INET6);
+	ck_assert_uint_eq(ss.sin6_port, 0);
+	ck_assert_uint_eq(ss.sin6_scope_id, 0);
+	ck_assert_int_eq(memcmp(&ss.sin6_addr, &a.v6, 16), 0);
+	ck_assert_uint_eq(addr_sockaddr(&none, 1, &ss), 0);
+}
+END_TEST
+
 Suite *addr_suite(void)
 {
 	Suite *s = suite_create("addr");
@@ -265,6 +289,7 @@ Suite *addr_suite(void)
 	tcase_add_test(tc, test_reasons);
 	tcase_add_test(tc, test_fmt_absent);
 	tcase_add_test(tc, test_fmt_roundtrip);
+	tcase_add_test(tc, test_sockaddr);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("prefix");
