@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "netlink.h"
 
@@ -18,7 +19,14 @@
 /* A chunk's failures must fit the receive buffer: each is one skb. */
 #define CHUNK_MSGS  64
 #define CHUNK_BYTES (48 * 1024)
-#define DUMP_TRIES  8
+/*
+ * A dump that comes back interrupted (its objects changed while the kernel
+ * filled it) is read again at once this many times, then after pauses
+ * doubling from 1 ms to 100 ms, for up to DUMP_PATIENCE_MS more (unless
+ * the socket says otherwise).
+ */
+#define DUMP_QUICK_TRIES 8
+#define DUMP_PATIENCE_MS 3000
 /* After lost answers, how many more reads may find the rest of a chunk's. */
 #define LOST_READS 256
 
@@ -352,14 +360,42 @@ static int request_once(struct nl *nl, struct nlbuf *b, nl_msg_fn *fn, void *arg
 	}
 }
 
+/*
+ * Whether to read an interrupted dump again, after the pause due. Quick
+ * tries get past a change or two. Objects changing without a pause (another
+ * program at work) break every quick read of some thousands of them: eight
+ * in a row took 10 ms here. With pauses, a read gets through between two
+ * changes, or once they stop.
+ */
+static bool try_again(const struct nl *nl, unsigned tries, uint64_t *give_up_ms)
+{
+	unsigned patience_ms = nl->patience_ms ? nl->patience_ms : DUMP_PATIENCE_MS, pause_ms;
+
+	if (tries < DUMP_QUICK_TRIES)
+		return true;
+	if (!*give_up_ms) {
+		*give_up_ms = clock_ms() + patience_ms;
+		log_debug("netlink: a dump keeps changing while it is read; reading it again "
+			  "for up to %u ms",
+			  patience_ms);
+	}
+	if (clock_ms() >= *give_up_ms)
+		return false;
+	tries -= DUMP_QUICK_TRIES;
+	pause_ms = tries < 7 ? 1u << tries : 100;
+	nanosleep(&(struct timespec){ .tv_nsec = pause_ms * 1000000L }, NULL);
+	return true;
+}
+
 int nl_request(struct nl *nl, struct nlbuf *b, nl_msg_fn *fn, void *arg, char *errmsg,
 	       size_t errlen)
 {
+	uint64_t give_up_ms = 0;
 	int ret;
 
 	if (errmsg && errlen)
 		errmsg[0] = '\0';
-	for (int tries = 0; tries < DUMP_TRIES; tries++) {
+	for (unsigned tries = 0;; tries++) {
 		ret = request_once(nl, b, fn, arg, errmsg, errlen);
 		if (ret != 1)
 			return ret;
@@ -367,8 +403,9 @@ int nl_request(struct nl *nl, struct nlbuf *b, nl_msg_fn *fn, void *arg, char *e
 		while (recv(nl->fd, rbuf, sizeof(rbuf), MSG_DONTWAIT) > 0)
 			;
 		fn(NULL, arg);
+		if (!try_again(nl, tries + 1, &give_up_ms))
+			return -EBUSY;
 	}
-	return -EBUSY;
 }
 
 void nla_parse(const struct nlattr **tb, unsigned max, const void *start, int len)

@@ -16,6 +16,7 @@
 struct nl {
 	int fd;
 	uint32_t seq;
+	unsigned patience_ms; /* for a dump that keeps being interrupted; 0: 3000 */
 };
 
 /*
@@ -65,7 +66,8 @@ int nl_batch(struct nl *nl, struct nlbuf *b, nl_fail_fn *fail, void *arg);
 /*
  * Sends the one request in b and hands each reply to fn until the dump or
  * the answer ends. A dump the kernel interrupts or that overflows the socket
- * is started over: fn(NULL) then tells the caller to drop what it has. A
+ * is started over (at once a few times, then after pauses, for up to
+ * nl->patience_ms; then -EBUSY): fn(NULL) tells the caller to drop what it has. A
  * non-zero return from fn stops and is returned. On a kernel error returns
  * -errno and copies its message to errmsg (when not NULL).
  */

@@ -351,6 +351,14 @@ static int add_rule(const struct nlmsghdr *h, void *arg)
 	return 0;
 }
 
+static const char *kind_of(uint16_t type)
+{
+	return type == RTM_GETLINK    ? "links"
+	       : type == RTM_GETADDR  ? "addresses"
+	       : type == RTM_GETROUTE ? "routes"
+				      : "rules";
+}
+
 /*
  * A dump of one kind, with the header the kernel's strict checking of dump
  * requests wants (nl_open() asks for it). protocol filters a route dump.
@@ -383,8 +391,12 @@ static int dump(struct nl *nl, uint16_t type, uint8_t family, uint8_t protocol, 
 	}
 	ret = nl_request(nl, &b, fn, c, err, sizeof(err));
 	nlb_free(&b);
-	if (ret < 0)
-		log_err("netlink dump %u: %s%s%s", type, strerror(-ret), *err ? ": " : "", err);
+	if (ret == -EBUSY)
+		log_err("reading the %s: they kept changing while read, for seconds",
+			kind_of(type));
+	else if (ret < 0)
+		log_err("reading the %s: %s%s%s", kind_of(type), strerror(-ret), *err ? ": " : "",
+			err);
 	return ret;
 }
 

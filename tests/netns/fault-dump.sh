@@ -20,6 +20,12 @@
 #      is in the ledger, down leaves nothing of railup's. ib1's rule is there
 #      twice before (nlrule: a racing writer's copy); the batch removes one,
 #      and with its answer lost apply must still see that done.
+#   5. interrupted again and again: nlchurn adds and removes an address
+#      without a pause for 1.5 s while railup reads 6000 addresses. apply
+#      reads them again, past its quick tries after pauses, and gets through
+#      between two changes or once they stop. (Giving up after 3 s is
+#      unit-tested: here a read now and then gets through a gap between two
+#      changes, so it cannot be forced.)
 # What could not be forced: ENOBUFS on a dump by its own size (the kernel
 # fills a dump only as the reader makes room) and NLM_F_DUMP_INTR on route or
 # rule dumps (IPv4 FIB and rule dumps do not check consistency); 3 and 4 need
@@ -33,6 +39,8 @@ NLFLOOD=$RU_TMP/nlflood
 "${HOST_CC:-cc}" -O1 -o "$NLFLOOD" "$(dirname "$0")/nlflood.c" || fail "cannot build nlflood"
 NLRULE=$RU_TMP/nlrule
 "${HOST_CC:-cc}" -O1 -o "$NLRULE" "$(dirname "$0")/nlrule.c" || fail "cannot build nlrule"
+NLCHURN=$RU_TMP/nlchurn
+"${HOST_CC:-cc}" -O1 -o "$NLCHURN" "$(dirname "$0")/nlchurn.c" || fail "cannot build nlchurn"
 
 # foreign_count NS: "ROUTES101 ROUTES300 RULES" not railup's
 foreign_count() {
@@ -177,8 +185,53 @@ overflow_batch() {
 	pass "a batch whose acknowledgement overflowed the socket: nothing lost"
 }
 
+# churn_start MS: nlchurn in NODE on the first CPU for MS ms, once its first change is made
+churn_start() {
+	in_ns "$NODE" taskset -c 0 "$NLCHURN" "$1" >"$RU_TMP/churn" &
+	RU_CHURN=$!
+	local i
+	for ((i = 0; i < 100; i++)); do
+		ip -n "$NODE" -o addr show dev lo | grep -q 172.21.0.1 && return 0
+		sleep 0.01
+	done
+	fail "nlchurn made no change"
+}
+
+churning() {
+	local i
+	[ "$(nproc)" -ge 2 ] || { pass "skipped: one CPU, no churn beside railup"; return 0; }
+	build_four_rails d5
+	# 6000 addresses: a dozen parts, each a chance for a change to break in.
+	# Not on lo, where nlchurn's change would walk all of them each time.
+	ip -n "$NODE" link add bulk0 type veth peer name bulk1
+	for ((i = 0; i < 6000; i++)); do
+		echo "addr add 172.20.$((i / 250)).$((i % 250 + 1))/32 dev bulk0"
+	done | ip -n "$NODE" -b -
+	set_conf "$MAP_A"
+	# railup on the second CPU, traced: what the kernel marked interrupted.
+	printf '#!/bin/sh\nexec taskset -c 1 strace -o %s -e trace=sendto,recvfrom %s "$@"\n' \
+		"$RU_TMP/churn.trace" "$RAILUP" >"$RU_TMP/railup-churned"
+	chmod +x "$RU_TMP/railup-churned"
+	churn_start 1500
+	RAILUP=$RU_TMP/railup-churned ru "$NODE" -v apply
+	wait "$RU_CHURN" || fail "nlchurn failed"
+	sed 's/^/     /' "$RU_TMP/churn"
+	printf '     %s address dumps asked for, %s parts marked interrupted\n' \
+		"$(grep 'sendto(' "$RU_TMP/churn.trace" | grep -c RTM_GETADDR)" \
+		"$(grep -c 'recvfrom(.*NLM_F_DUMP_INTR' "$RU_TMP/churn.trace" || true)"
+	grep -q 'recvfrom(.*NLM_F_DUMP_INTR' "$RU_TMP/churn.trace" ||
+		fail "the kernel marked no dump interrupted: nothing was tested"
+	expect_rc "apply, the addresses changing for 1.5 s" 0
+	expect_wrong "$NODE" "after apply" ""
+	owned_reported "$NODE" "after apply"
+	ru_ok "$NODE" plan
+	expect_eq "plan after apply" "" "$RU_OUT"
+	pass "addresses changing without a pause for 1.5 s: read again until a read gets through"
+}
+
 part "large dumps (thousands of routes and rules), routes changing meanwhile" large
 part "a link dump interrupted (NLM_F_DUMP_INTR)" interrupted
 part "a dump overflowing railup's socket (ENOBUFS)" overflow_dump
 part "a batch's acknowledgement overflowing railup's socket (ENOBUFS)" overflow_batch
+part "addresses changing without a pause for seconds" churning
 parts_end

@@ -599,6 +599,64 @@ START_TEST(test_dump_restart)
 }
 END_TEST
 
+/* Interrupted as many times as arg says, then whole. */
+static void busy_reply(unsigned step, const struct nlmsghdr *req, size_t len, struct nlbuf *r,
+		       void *arg)
+{
+	(void)len;
+	reply_msg(r, RTM_NEWLINK, NLM_F_MULTI | (step < *(unsigned *)arg ? NLM_F_DUMP_INTR : 0),
+		  req->nlmsg_seq, sizeof(struct ifinfomsg));
+	reply_done(r, req->nlmsg_seq);
+}
+
+/*
+ * Addresses changing for seconds (a node's links just up): the dump is read
+ * again past the quick tries, after pauses, until one read gets through.
+ */
+START_TEST(test_dump_patience)
+{
+	unsigned interrupted = 12;
+	struct dump d = { 0 };
+	struct nlbuf b = { 0 };
+	struct fake f;
+	struct nl nl;
+
+	nlb_msg(&b, RTM_GETADDR, NLM_F_DUMP, sizeof(struct ifaddrmsg));
+	fake_start(&f, &nl, interrupted + 1, busy_reply, &interrupted);
+	ck_assert_int_eq(nl_request(&nl, &b, count_msg, &d, NULL, 0), 0);
+	ck_assert_uint_eq(f.done, interrupted + 1);
+	ck_assert_uint_eq(d.resets, interrupted);
+	ck_assert_uint_eq(d.msgs, 1);
+	fake_stop(&f, &nl);
+	nlb_free(&b);
+}
+END_TEST
+
+/* A dump interrupted every time: given up once the socket's patience is spent. */
+START_TEST(test_dump_given_up)
+{
+	unsigned interrupted = FAKE_STEPS_MAX;
+	struct dump d = { 0 };
+	struct nlbuf b = { 0 };
+	struct fake f;
+	struct nl nl;
+
+	nlb_msg(&b, RTM_GETADDR, NLM_F_DUMP, sizeof(struct ifaddrmsg));
+	fake_start(&f, &nl, FAKE_STEPS_MAX, busy_reply, &interrupted);
+	nl.patience_ms = 40;
+	ck_assert_int_eq(nl_request(&nl, &b, count_msg, &d, NULL, 0), -EBUSY);
+	/*
+	 * The quick tries, then reads after pauses of 1, 2, 4, 8, 16 and 32 ms:
+	 * 40 ms are spent by the sixth at the latest (sooner on a slow machine).
+	 */
+	ck_assert_uint_ge(f.done, 8 + 1);
+	ck_assert_uint_le(f.done, 8 + 6);
+	ck_assert_uint_eq(d.resets, f.done);
+	fake_stop(&f, &nl);
+	nlb_free(&b);
+}
+END_TEST
+
 static void error_reply(unsigned step, const struct nlmsghdr *req, size_t len, struct nlbuf *r,
 			void *arg)
 {
@@ -677,6 +735,8 @@ Suite *netlink_suite(void)
 	tcase_add_test(tc, test_batch_failures);
 	tcase_add_test(tc, test_batch_large);
 	tcase_add_test(tc, test_dump_restart);
+	tcase_add_test(tc, test_dump_patience);
+	tcase_add_test(tc, test_dump_given_up);
 	tcase_add_test(tc, test_request_error);
 	tcase_add_test(tc, test_request_stop);
 	suite_add_tcase(s, tc);

@@ -598,8 +598,7 @@ void fake_start(struct fake *f, struct nl *nl, unsigned steps, fake_reply_fn *fn
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
 	time_out(sv[0]);
 	time_out(sv[1]);
-	nl->fd = sv[0];
-	nl->seq = 0;
+	*nl = (struct nl){ .fd = sv[0] };
 	f->fd = sv[1];
 	f->steps = steps;
 	f->reply = fn;

@@ -173,7 +173,7 @@ unsigned unit_entries(const char *sub);
 
 /* ---- a stand-in for the kernel ---- */
 
-#define FAKE_STEPS_MAX 16
+#define FAKE_STEPS_MAX 64
 
 /* Fills reply with the answer to request number step (reply may stay empty). */
 typedef void fake_reply_fn(unsigned step, const struct nlmsghdr *req, size_t len,
