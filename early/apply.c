@@ -158,7 +158,8 @@ static bool took_effect(const struct change *c, const struct observed *before,
  */
 static void settle_unknown(struct nl *nl, struct run *run)
 {
-	struct observed now = { 0 };
+	/* The ledger as observing read it: the same addresses count. */
+	struct observed now = { .owned = run->before->owned, .nowned = run->before->nowned };
 	bool any = false;
 
 	for (unsigned i = 0; i < run->p->n; i++)
@@ -171,6 +172,7 @@ static void settle_unknown(struct nl *nl, struct run *run)
 		if (run->unknown[i] && !took_effect(&run->p->ch[i], run->before, &now))
 			fail_change(run, i, -ENOBUFS,
 				    "its answer was lost and it is not in effect");
+	now.owned = NULL; /* the caller's */
 	observed_free(&now);
 }
 

@@ -67,11 +67,10 @@ static int observe(const struct opts *opt, struct nl *nl, const struct railmap *
 		log_err("netlink: %s", strerror(-err));
 		return -1;
 	}
-	if (rtnl_observe(nl, m, o))
-		return -1;
+	memset(o, 0, sizeof(*o));
 	if (ledger_read(opt->rundir, &o->owned, &o->nowned))
 		log_warn("%s/owned: unreadable: treated as empty", opt->rundir);
-	return 0;
+	return rtnl_observe(nl, m, o) ? -1 : 0;
 }
 
 /* Reads the node anew, when what was read before may have changed. */

@@ -431,20 +431,62 @@ static int dump_routes(struct nl *nl, const struct railmap *m, struct collect *c
 	return ret;
 }
 
+/*
+ * Whether the family's addresses count: a rail's, one the ledger holds (to
+ * remove), or IPv4's when the host index comes from a NIC's address.
+ */
+static bool addrs_count(const struct railmap *m, const struct owned *owned, unsigned nowned,
+			uint8_t family)
+{
+	if (rails_speak(m, family))
+		return true;
+	if (family == AF_INET && (m->host.source == HOST_ADDR || m->host.source == HOST_BOOTIF))
+		return true;
+	for (unsigned i = 0; i < nowned; i++)
+		if (owned[i].kind == OWN_ADDR && owned[i].a.family == family)
+			return true;
+	return false;
+}
+
+/*
+ * The addresses, of the families that count alone: each rail of an IPv4
+ * node carries an IPv6 link-local address, which a dump of every family
+ * had the kernel fill and railup decode for nothing, and a change to any of
+ * them broke a read of them all.
+ */
+static int dump_addrs(struct nl *nl, const struct railmap *m, struct collect *c,
+		      const struct owned *owned, unsigned nowned)
+{
+	bool v4 = addrs_count(m, owned, nowned, AF_INET);
+	bool v6 = addrs_count(m, owned, nowned, AF_INET6);
+
+	if (!v4 && !v6)
+		return 0;
+	return dump(nl, RTM_GETADDR,
+		    v4 && v6 ? AF_UNSPEC
+		    : v4     ? AF_INET
+			     : AF_INET6,
+		    0, add_addr, c);
+}
+
 int rtnl_observe(struct nl *nl, const struct railmap *m, struct observed *o)
 {
 	uint32_t *tables = xcalloc(m->n, sizeof(*tables));
 	struct collect c = { .m = m, .tables = tables, .o = o };
+	struct owned *owned = o->owned;
+	unsigned nowned = o->nowned;
 	bool v6;
 	int ret;
 
 	memset(o, 0, sizeof(*o));
+	o->owned = owned;
+	o->nowned = nowned;
 	for (unsigned i = 0; i < m->n; i++)
 		tables[i] = m->rail[i].o.table;
 	xsort(tables, m->n, sizeof(*tables), cmp_u32);
 	ret = dump(nl, RTM_GETLINK, AF_UNSPEC, 0, add_link, &c);
 	if (!ret)
-		ret = dump(nl, RTM_GETADDR, AF_UNSPEC, 0, add_addr, &c);
+		ret = dump_addrs(nl, m, &c, owned, nowned);
 	if (!ret)
 		ret = dump_routes(nl, m, &c);
 	/* AF_UNSPEC: one dump for every family's rules. */

@@ -69,6 +69,11 @@ struct observed {
 	bool owned_unsaved; /* changed by apply_plan() since apply_save() wrote it */
 };
 
+/*
+ * Reads the kernel's state into o, keeping o->owned (the ledger, or none),
+ * which says what else counts: addresses railup added of a family no rail
+ * speaks now.
+ */
 int rtnl_observe(struct nl *nl, const struct railmap *m, struct observed *o);
 /* The links alone, read anew (after missed events). */
 int rtnl_observe_links(struct nl *nl, struct observed *o);

@@ -912,7 +912,7 @@ START_TEST(test_observe)
 {
 	const struct nlattr *tb[IFLA_MAX + 1];
 	const struct rtmsg *rtm;
-	struct observed o;
+	struct observed o = { 0 };
 	struct railmap m;
 	struct fake f;
 	struct nl nl;
@@ -928,6 +928,10 @@ START_TEST(test_observe)
 	/* Strict checking refuses a header of another kind's size. */
 	ck_assert_uint_eq(((const struct nlmsghdr *)f.req[1])->nlmsg_len,
 			  NLMSG_LENGTH(sizeof(struct ifaddrmsg)));
+	/* The rails' family alone: no IPv6 link-local addresses to fill and decode. */
+	ck_assert_uint_eq(((const struct ifaddrmsg *)NLMSG_DATA((const struct nlmsghdr *)f.req[1]))
+				  ->ifa_family,
+			  AF_INET);
 	/* IPv4, which the rails speak: every route; IPv6: railup's alone. */
 	ck_assert_uint_eq(((const struct nlmsghdr *)f.req[2])->nlmsg_type, RTM_GETROUTE);
 	rtm = NLMSG_DATA((const struct nlmsghdr *)f.req[2]);
@@ -961,6 +965,76 @@ START_TEST(test_observe)
 	ck_assert_int_eq(o.all[SC_ACCEPT_RA], SC_UNSET);
 	observed_free(&o);
 	railmap_free(&m);
+}
+END_TEST
+
+static void empty_reply(unsigned step, const struct nlmsghdr *req, size_t len, struct nlbuf *r,
+			void *arg)
+{
+	(void)step;
+	(void)len;
+	(void)arg;
+	reply_done(r, req->nlmsg_seq);
+}
+
+/*
+ * The family rtnl_observe() dumps addresses of, for the map (NULL: none)
+ * and a ledger holding one address (NULL: none); -1 when it dumps none.
+ */
+static int addr_dump_family(const char *cmdline, const char *owned)
+{
+	struct owned e = { .kind = OWN_ADDR, .ifindex = 3 };
+	struct observed o = { 0 };
+	struct railmap m;
+	struct fake f;
+	struct nl nl;
+	int family = -1;
+
+	if (cmdline)
+		map_ok(&m, cmdline, NULL);
+	else
+		railmap_init(&m); /* down's */
+	if (owned) {
+		e.a = ip(owned);
+		o.owned = xcalloc(1, sizeof(e));
+		o.owned[0] = e;
+		o.nowned = 1;
+	}
+	fake_start(&f, &nl, 5, empty_reply, NULL);
+	ck_assert_int_eq(rtnl_observe(&nl, &m, &o), 0);
+	for (unsigned i = 0; i < f.done; i++) {
+		const struct nlmsghdr *h = (const struct nlmsghdr *)f.req[i];
+
+		if (h->nlmsg_type == RTM_GETADDR)
+			family = ((const struct ifaddrmsg *)NLMSG_DATA(h))->ifa_family;
+	}
+	/* Links, routes of each family and rules are dumped whatever the map. */
+	ck_assert_uint_eq(f.done, family < 0 ? 4 : 5);
+	fake_stop(&f, &nl);
+	/* The ledger is kept, for the caller to free with the rest. */
+	ck_assert_uint_eq(o.nowned, owned ? 1 : 0);
+	observed_free(&o);
+	railmap_free(&m);
+	return family;
+}
+
+START_TEST(test_observe_addr_families)
+{
+	ck_assert_int_eq(addr_dump_family("rd.rail=ib0:10.0.1.14/24", NULL), AF_INET);
+	ck_assert_int_eq(addr_dump_family("rd.rail=ib0:[fd00::14]/64", NULL), AF_INET6);
+	ck_assert_int_eq(
+		addr_dump_family("rd.rail=ib0:10.0.1.14/24 rd.rail=ib0:[fd00::14]/64", NULL),
+		AF_UNSPEC);
+	/* An address railup added under an earlier map is still its to remove. */
+	ck_assert_int_eq(addr_dump_family("rd.rail=ib0:10.0.1.14/24", "fd00::14/64"), AF_UNSPEC);
+	ck_assert_int_eq(addr_dump_family("rd.rail=ib0:[fd00::14]/64", "10.0.1.14/24"), AF_UNSPEC);
+	/* The host index from a NIC's IPv4 address. */
+	ck_assert_int_eq(
+		addr_dump_family("rd.rail.host=addr:eth0 rd.rail=ib0:[fd00::100]+/64", NULL),
+		AF_UNSPEC);
+	/* Nothing to look for: no dump. */
+	ck_assert_int_eq(addr_dump_family(NULL, NULL), -1);
+	ck_assert_int_eq(addr_dump_family(NULL, "10.0.1.14/24"), AF_INET);
 }
 END_TEST
 
@@ -1001,6 +1075,7 @@ Suite *rtnl_suite(void)
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, test_route_get);
 	tcase_add_test(tc, test_observe);
+	tcase_add_test(tc, test_observe_addr_families);
 	suite_add_tcase(s, tc);
 	return s;
 }
