@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -78,6 +79,59 @@ START_TEST(test_state_by)
 }
 END_TEST
 
+/* text with its RAILUP_TIME line replaced by line (in place: line is no longer). */
+static char *text_replace_time(char *text, const char *line)
+{
+	char *at = strstr(text, "\nRAILUP_TIME=") + 1, *end = strchr(at, '\n') + 1;
+
+	ck_assert_uint_le(strlen(line), (size_t)(end - at));
+	memcpy(at, line, strlen(line));
+	memmove(at + strlen(line), end, strlen(end) + 1);
+	return text;
+}
+
+/* A state that says what the file says is not written again, time and all. */
+START_TEST(test_state_unchanged)
+{
+	struct railmap m;
+	struct stat st;
+	char *path = unit_path("state"), *text;
+	ino_t ino;
+
+	map_ok(&m, "rd.rail=ib0:10.0.1.14/24:10.0.1.1", NULL);
+	m.rail[0].st.phase = RAIL_CONFIGURED;
+	ck_assert_int_eq(report_state_write(unit_dir, &m, BOOT_OK, "apply"), 0);
+	/* An earlier run's time: the file is as railup writes it otherwise. */
+	text = unit_read("state");
+	ck_assert_ptr_nonnull(strstr(text, "\nRAILUP_TIME="));
+	unit_write("state", text_replace_time(text, "RAILUP_TIME=1\n"));
+	free(text);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ino = st.st_ino;
+
+	ck_assert_int_eq(report_state_write(unit_dir, &m, BOOT_OK, "apply"), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_ino, ino);
+	text = unit_read("state");
+	ck_assert_ptr_nonnull(strstr(text, "\nRAILUP_TIME=1\n"));
+	free(text);
+
+	/* Anything else new: written, with the time now. */
+	ck_assert_int_eq(report_state_write(unit_dir, &m, BOOT_OK, "boot"), 0);
+	text = unit_read("state");
+	ck_assert_ptr_null(strstr(text, "\nRAILUP_TIME=1\n"));
+	ck_assert_ptr_nonnull(strstr(text, "RAILUP_BY='boot'"));
+	free(text);
+	m.rail[0].st.phase = RAIL_VERIFIED;
+	ck_assert_int_eq(report_state_write(unit_dir, &m, BOOT_OK, "boot"), 0);
+	text = unit_read("state");
+	ck_assert_ptr_nonnull(strstr(text, "RAIL0_PHASE='verified'"));
+	free(text);
+	free(path);
+	railmap_free(&m);
+}
+END_TEST
+
 /*
  * A rail left for later (apply, before udev is done with its netdev) is
  * told at notice level, or warning when required (apply then exits 1, and
@@ -123,6 +177,7 @@ Suite *report_suite(void)
 	tcase_add_checked_fixture(tc, unit_dir_setup, unit_dir_teardown);
 	tcase_add_test(tc, test_state_round_trip);
 	tcase_add_test(tc, test_state_by);
+	tcase_add_test(tc, test_state_unchanged);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("outcome");
 	tcase_add_checked_fixture(tc, logcap_setup, logcap_teardown);
