@@ -209,7 +209,8 @@ churning() {
 	done | ip -n "$NODE" -b -
 	set_conf "$MAP_A"
 	# railup on the second CPU, traced: what the kernel marked interrupted.
-	printf '#!/bin/sh\nexec taskset -c 1 strace -o %s -e trace=sendto,recvfrom %s "$@"\n' \
+	untraced_leaks
+	printf '#!/bin/sh\nexec taskset -c 1 strace -f -qq -o %s -e trace=sendto,recvfrom %s "$@"\n' \
 		"$RU_TMP/churn.trace" "$RAILUP" >"$RU_TMP/railup-churned"
 	chmod +x "$RU_TMP/railup-churned"
 	churn_start 1500
