@@ -67,9 +67,9 @@ int nl_batch(struct nl *nl, struct nlbuf *b, nl_fail_fn *fail, void *arg);
  * Sends the one request in b and hands each reply to fn until the dump or
  * the answer ends. A dump the kernel interrupts or that overflows the socket
  * is started over (at once a few times, then after pauses, for up to
- * nl->patience_ms; then -EBUSY): fn(NULL) tells the caller to drop what it has. A
- * non-zero return from fn stops and is returned. On a kernel error returns
- * -errno and copies its message to errmsg (when not NULL).
+ * nl->patience_ms; then -EBUSY): fn(NULL) tells the caller to drop what it
+ * has. A non-zero return from fn stops and is returned. On a kernel error
+ * returns -errno and copies its message to errmsg (when not NULL).
  */
 typedef int nl_msg_fn(const struct nlmsghdr *h, void *arg);
 int nl_request(struct nl *nl, struct nlbuf *b, nl_msg_fn *fn, void *arg, char *errmsg,

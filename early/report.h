@@ -44,7 +44,7 @@ const char *report_result_name(enum boot_result r);
  * <rundir>/state: the boot's outcome as shell variables (RAILUP_RESULT,
  * RAIL<i>_NAME, _PHASE, ...), for hooks, health checks and railup status.
  * Written atomically; /run survives switch_root. A state that says what the
- * file says already is not written again: RAILUP_TIME is when it was first.
+ * file says already is not written again: RAILUP_TIME is when it changed.
  */
 int report_state_write(const char *rundir, const struct railmap *m, enum boot_result res,
 		       const char *by);
