@@ -119,7 +119,6 @@ flood() {
 	read -r port ino < <(nl_socket_of "$2" "$1") || fail "railup's netlink socket not found"
 	in_ns "$1" "$NLFLOOD" "$port"
 	nl_row "$1" "$ino" | sed 's/^/     /'
-	RU_FLOODED=$ino
 }
 
 overflow_dump() {
@@ -185,9 +184,18 @@ overflow_batch() {
 	pass "a batch whose acknowledgement overflowed the socket: nothing lost"
 }
 
-# churn_start MS: nlchurn in NODE on the first CPU for MS ms, once its first change is made
+# allowed_cpus: the CPUs this process may run on, one per line (taskset -cp
+# says "0-3" or "2,5-7")
+allowed_cpus() {
+	local r
+	for r in $(taskset -cp $$ | sed 's/.*: //; s/,/ /g'); do
+		seq "${r%-*}" "${r#*-}"
+	done
+}
+
+# churn_start MS: nlchurn in NODE on CPU $CHURN_CPU for MS ms, once its first change is made
 churn_start() {
-	in_ns "$NODE" taskset -c 0 "$NLCHURN" "$1" >"$RU_TMP/churn" &
+	in_ns "$NODE" taskset -c "$CHURN_CPU" "$NLCHURN" "$1" >"$RU_TMP/churn" &
 	RU_CHURN=$!
 	local i
 	for ((i = 0; i < 100; i++)); do
@@ -198,8 +206,10 @@ churn_start() {
 }
 
 churning() {
-	local i
-	[ "$(nproc)" -ge 2 ] || { pass "skipped: one CPU, no churn beside railup"; return 0; }
+	local i cpus
+	mapfile -t cpus < <(allowed_cpus)
+	[ ${#cpus[@]} -ge 2 ] || { pass "skipped: one CPU, no churn beside railup"; return 0; }
+	CHURN_CPU=${cpus[0]}
 	build_four_rails d5
 	# 6000 addresses: a dozen parts, each a chance for a change to break in.
 	# Not on lo, where nlchurn's change would walk all of them each time.
@@ -208,10 +218,10 @@ churning() {
 		echo "addr add 172.20.$((i / 250)).$((i % 250 + 1))/32 dev bulk0"
 	done | ip -n "$NODE" -b -
 	set_conf "$MAP_A"
-	# railup on the second CPU, traced: what the kernel marked interrupted.
+	# railup on another CPU, traced: what the kernel marked interrupted.
 	untraced_leaks
-	printf '#!/bin/sh\nexec taskset -c 1 strace -f -qq -o %s -e trace=sendto,recvfrom %s "$@"\n' \
-		"$RU_TMP/churn.trace" "$RAILUP" >"$RU_TMP/railup-churned"
+	printf '#!/bin/sh\nexec taskset -c %s strace -f -qq -o %s -e trace=sendto,recvfrom %s "$@"\n' \
+		"${cpus[1]}" "$RU_TMP/churn.trace" "$RAILUP" >"$RU_TMP/railup-churned"
 	chmod +x "$RU_TMP/railup-churned"
 	churn_start 1500
 	RAILUP=$RU_TMP/railup-churned ru "$NODE" -v apply
