@@ -56,8 +56,9 @@ build/unit-tests: $(TEST_SRCS) tests/unit/unit.h $(UNIT_OBJS)
 unit: build/unit-tests
 	build/unit-tests
 
-# Packages the tests need beyond the build's (scripts/deps.sh installs those).
-TEST_PACKAGES := iproute2 procps systemd jq qemu-system-x86 busybox-static kmod cpio
+# Packages the tests need beyond the build's (scripts/deps.sh installs those);
+# strace and util-linux (taskset, setpriv) for the netns fault tests.
+TEST_PACKAGES := iproute2 procps systemd jq qemu-system-x86 busybox-static kmod cpio strace util-linux
 
 test-deps:
 	DEPS_EXTRA_PACKAGES="$(TEST_PACKAGES)" scripts/deps.sh --packages-only

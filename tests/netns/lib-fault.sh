@@ -30,7 +30,7 @@
 #   gate_release    lets it go on (its sysctl writes, then the netlink batch);
 #                   the FIFOs are gone from then on
 
-command -v strace >/dev/null || fail "strace is missing (make check-hardening-deps)"
+command -v strace >/dev/null || fail "strace is missing (make test-deps)"
 
 RU_REAL=$RAILUP
 

@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/netns/lib-fault.sh
 . "$(dirname "$0")/lib-fault.sh"
-command -v setpriv >/dev/null || fail "setpriv is missing (util-linux; make check-hardening-deps)"
+command -v setpriv >/dev/null || fail "setpriv is missing (util-linux; make test-deps)"
 
 # caps "+net_admin" | "": RAILUP runs with only these capabilities
 caps() {
