@@ -22,10 +22,11 @@
 #      and with its answer lost apply must still see that done.
 #   5. interrupted again and again: nlchurn adds and removes an address
 #      without a pause for 1.5 s while railup reads 6000 addresses. apply
-#      reads them again, past its quick tries after pauses, and gets through
-#      between two changes or once they stop. (Giving up after 3 s is
-#      unit-tested: here a read now and then gets through a gap between two
-#      changes, so it cannot be forced.)
+#      reads them again (past its eight quick tries, after pauses, when it
+#      must) and gets through between two changes or once they stop; the
+#      part fails if the kernel marked no dump interrupted. (Giving up after
+#      3 s is unit-tested: here a read now and then gets through a gap
+#      between two changes, so it cannot be forced.)
 # What could not be forced: ENOBUFS on a dump by its own size (the kernel
 # fills a dump only as the reader makes room) and NLM_F_DUMP_INTR on route or
 # rule dumps (IPv4 FIB and rule dumps do not check consistency); 3 and 4 need
@@ -244,5 +245,5 @@ part "large dumps (thousands of routes and rules), routes changing meanwhile" la
 part "a link dump interrupted (NLM_F_DUMP_INTR)" interrupted
 part "a dump overflowing railup's socket (ENOBUFS)" overflow_dump
 part "a batch's acknowledgement overflowing railup's socket (ENOBUFS)" overflow_batch
-part "addresses changing without a pause for seconds" churning
+part "addresses changing without a pause for 1.5 s" churning
 parts_end
