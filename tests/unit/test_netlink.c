@@ -610,8 +610,8 @@ static void busy_reply(unsigned step, const struct nlmsghdr *req, size_t len, st
 }
 
 /*
- * Addresses changing for seconds (a node's links just up): the dump is read
- * again past the quick tries, after pauses, until one read gets through.
+ * Objects that keep changing while they are read: the dump is read again
+ * past the quick tries, after pauses, until one read gets through.
  */
 START_TEST(test_dump_patience)
 {

@@ -79,7 +79,7 @@ START_TEST(test_state_by)
 }
 END_TEST
 
-/* text with its RAILUP_TIME line replaced by line (in place: line is no longer). */
+/* text with its RAILUP_TIME line replaced by line, in place (line no longer than it). */
 static char *text_replace_time(char *text, const char *line)
 {
 	char *at = strstr(text, "\nRAILUP_TIME=") + 1, *end = strchr(at, '\n') + 1;
