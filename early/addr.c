@@ -73,10 +73,6 @@ static char *decimal(char *p, unsigned v)
 	return p;
 }
 
-/*
- * IPv4 by hand: musl's inet_ntop() goes through snprintf(), a dozen small
- * copies per address, and status formats thousands of them.
- */
 size_t addr_sockaddr(const struct ipaddr *a, uint16_t port, void *ss)
 {
 	if (a->family == AF_INET) {
@@ -96,6 +92,10 @@ size_t addr_sockaddr(const struct ipaddr *a, uint16_t port, void *ss)
 	return 0;
 }
 
+/*
+ * IPv4 by hand: musl's inet_ntop() goes through snprintf(), a dozen small
+ * copies per address, and status formats thousands of them.
+ */
 char *addr_fmt(const struct ipaddr *a, bool with_plen, char buf[ADDR_STRLEN])
 {
 	char *p = buf;

@@ -222,7 +222,7 @@ static unsigned merge(const struct owned *old, unsigned n, const uint8_t *gone,
 /*
  * The ledger in o, changed as the plan's successful changes say: entries
  * recorded merged in, entries forgotten dropped. A merge, not a sort of the
- * whole: boot calls this once per rail.
+ * whole: boot calls this once per round of rails turning ready.
  */
 static void update_ledger(const struct run *run, struct observed *o)
 {
@@ -365,7 +365,7 @@ int apply_plan(struct nl *nl, struct railmap *m, struct observed *o, const struc
 			observed_conf_set(o, c->ifindex, c->sysctl.key, c->sysctl.value);
 	}
 	send_step(nl, &run, false);
-	/* The next plan (boot applies rail by rail) starts from the MTUs set. */
+	/* The next plan (boot applies round by round) starts from the MTUs set. */
 	for (unsigned i = 0; i < p->n; i++)
 		if (p->ch[i].op == CH_MTU && !run.failed[i])
 			observed_mtu_set(o, p->ch[i].ifindex, p->ch[i].mtu);

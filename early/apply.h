@@ -22,7 +22,7 @@ int apply_plan(struct nl *nl, struct railmap *m, struct observed *o, const struc
 /*
  * Writes what apply_plan() changed to rundir: the ledger, and the sysctl.d
  * drop-in of the values the map asks of its configured rails. After each
- * apply; boot, which applies rail by rail, once per batch of rails handed
+ * apply; boot, which applies round by round, once per batch of rails handed
  * on together (a write per rail made a boot of n rails write n^2 lines).
  */
 void apply_save(const struct railmap *m, struct observed *o, const char *rundir);
