@@ -29,15 +29,12 @@ mtu() {
 	ip -n "$1" link set dev "$2" mtu "$3"
 }
 
-# The switch's port facing each link is named after it: s-<ns tag>-<if>.
+# link NS IF BR: ns_link's veth, both ends at 9000; PORT: its switch port
 link() {
-	local ns=$1 ifn=$2 br=$3 port
-	port="s${ns#"$RU_PFX"}-$ifn"
-	port=${port:0:15}
-	sw_bridge "$SW" "$br"
-	ip -n "$ns" link add "$ifn" mtu 9000 type veth peer name "$port" netns "$SW"
-	ip -n "$SW" link set "$port" mtu 9000 master "$br" up
-	ip -n "$ns" link set "$ifn" up
+	ns_link "$1" "$2" "$SW" "$3"
+	PORT=p$RU_PORTS
+	mtu "$1" "$2" 9000
+	mtu "$SW" "$PORT" 9000
 }
 
 build() {
@@ -50,13 +47,14 @@ build() {
 	link "$NODE" ib0 br0
 	link "$GW" eth0 br0
 	link "$NODE" ib1 br1
+	IB1_PORT=$PORT
 	link "$GW" eth1 br1
 	link "$NODE" ib2 br2
 	link "$GW" eth2 br2
 	link "$NODE" ib3 br3
 	link "$GW2" eth0 br3
 	# The misconfigured switch port: ib1's, at the default 1500.
-	mtu "$SW" "s${NODE#"$RU_PFX"}-ib1" 1500
+	mtu "$SW" "$IB1_PORT" 1500
 	v6_on "$NODE" ib0 ib1
 	v6_on "$GW" eth0 eth1
 	ip -n "$GW" addr add 10.0.1.1/24 dev eth0
@@ -140,7 +138,7 @@ rd.rail.pmtu=1"
 	expect_contains "stderr names ib1" "$RU_ERR" "ib1: verify: path MTU: 10.0.2.1"
 	pass "ib0 verified; ib1 (both families), ib2 and ib3 failed, each saying why"
 	# The fabric fixed, the next boot verifies ib1.
-	mtu "$SW" "s${NODE#"$RU_PFX"}-ib1" 9000
+	mtu "$SW" "$IB1_PORT" 9000
 	ru "$NODE" boot
 	expect_eq "ib1 IPv4 after the fix" verified "$(rail_of PHASE 10.0.2.14/24)"
 	expect_eq "ib1 IPv6 after the fix" verified "$(rail_of PHASE fd00:2::14/64)"
