@@ -2,6 +2,7 @@
 /* text.h: run-directory files built in memory and put in place at once. */
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,15 @@ START_TEST(test_load)
 	ck_assert_ptr_nonnull(got);
 	ck_assert_uint_eq(len, 9999);
 	ck_assert_str_eq(got, big);
+	/* Room for what the file says it holds, not the 16 KiB of doubling from 4. */
+	ck_assert_uint_lt(malloc_usable_size(got), 16384);
+	free(got);
+	/* /proc says 0 bytes: read whole all the same, past the first 4 KiB. */
+	got = text_load("/proc/self/smaps", 1 << 24, &len);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_uint_gt(len, 4096);
+	ck_assert_uint_eq(strlen(got), len);
+	ck_assert_ptr_nonnull(strstr(got, "[stack]"));
 	free(got);
 	errno = 0;
 	ck_assert_ptr_null(text_load(path, 9998, &len));
