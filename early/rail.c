@@ -33,14 +33,20 @@ void railmap_free(struct railmap *m)
 	m->n = m->cap = 0;
 }
 
+void railmap_reserve(struct railmap *m, unsigned n)
+{
+	if (n > m->cap) {
+		m->rail = xrealloc(m->rail, n * sizeof(*m->rail));
+		m->cap = n;
+	}
+}
+
 struct rail *railmap_add(struct railmap *m)
 {
 	struct rail *r;
 
-	if (m->n == m->cap) {
-		m->cap = m->cap ? m->cap * 2 : 8;
-		m->rail = xrealloc(m->rail, m->cap * sizeof(*m->rail));
-	}
+	if (m->n == m->cap)
+		railmap_reserve(m, m->cap ? m->cap * 2 : 8);
 	r = &m->rail[m->n++];
 	memset(r, 0, sizeof(*r));
 	for (int k = 0; k < SC_COUNT; k++)

@@ -160,6 +160,8 @@ struct railmap {
 
 void railmap_init(struct railmap *m);
 void railmap_free(struct railmap *m);
+/* Room for n rails in all: a map that knows its size grows no copies on the way. */
+void railmap_reserve(struct railmap *m, unsigned n);
 struct rail *railmap_add(struct railmap *m);
 
 /* The profile's value for a rail (per_rail) or for conf/all. */

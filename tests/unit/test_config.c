@@ -671,6 +671,26 @@ START_TEST(test_rails_max)
 }
 END_TEST
 
+/* Room made once for the rails of the source that counts: nothing grown (and copied) on the way. */
+START_TEST(test_rails_room)
+{
+	struct text t = { 0 };
+	struct railmap m;
+
+	many_rails(&t, 100);
+	map_ok(&m, t.s, "rd.rail=a:10.1.0.14/24\nrd.rail=b:10.1.1.14/24\nrd.rail=c:10.1.2.14/24\n");
+	ck_assert_uint_eq(m.n, 100);
+	ck_assert_uint_eq(m.cap, 100);
+	railmap_free(&m);
+	map_ok(&m, "quiet",
+	       "rd.rail=a:10.1.0.14/24\nrd.rail=b:10.1.1.14/24\nrd.rail=c:10.1.2.14/24\n");
+	ck_assert_uint_eq(m.n, 3);
+	ck_assert_uint_eq(m.cap, 3);
+	railmap_free(&m);
+	text_free(&t);
+}
+END_TEST
+
 /* A line of CONFIG_LINE_MAX bytes is fine; one byte more is not. */
 START_TEST(test_line_max)
 {
@@ -996,6 +1016,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_merge_settings);
 	tcase_add_test(tc, test_merge_rails);
 	tcase_add_test(tc, test_rails_max);
+	tcase_add_test(tc, test_rails_room);
 	tcase_add_test(tc, test_line_max);
 	tcase_add_test(tc, test_nul_byte);
 	suite_add_tcase(s, tc);
