@@ -215,10 +215,10 @@ static const struct boot_record *boot_of(const struct boot_record *b, unsigned n
  * apply verifies no RDMA: a rail it left untouched keeps what the last boot
  * said of it (verified); the others are what apply made of them.
  */
-static void keep_verified(const struct opts *opt, struct railmap *m, const struct plan *p)
+static void keep_verified(const struct state_file *st, struct railmap *m, const struct plan *p)
 {
 	unsigned nb = 0;
-	struct boot_record *b = report_state_read(opt->rundir, &nb);
+	struct boot_record *b = report_state_records(st, &nb);
 	uint8_t *changed = xcalloc(m->n, 1);
 
 	for (unsigned i = 0; i < p->n; i++)
@@ -260,6 +260,7 @@ static int up(const struct opts *opt, enum up_mode mode)
 	struct observed o = { 0 };
 	struct plan p = { 0 };
 	struct nl nl = { .fd = -1 };
+	struct state_file st = { 0 };
 	uint8_t *todo = NULL;
 	int ret = load(opt, &m), global_failed = 0;
 	enum lock_state lock;
@@ -287,11 +288,14 @@ static int up(const struct opts *opt, enum up_mode mode)
 	udev_observe(&o, &m);
 	todo = alive(&m);
 	plan_up(&m, &o, todo, true, &p);
+	/* Read once, for the rails it keeps verified and the compare; an idle watch round needs none. */
+	if (!dry && (mode != UP_WATCH || p.n))
+		report_state_load(opt->rundir, &st);
 	/*
 	 * watch says nothing when there is nothing to do, and undoes no down;
 	 * udev ending its work with a netdev is no event it would hear.
 	 */
-	if (mode == UP_WATCH && (!p.n || report_state_by(opt->rundir, "down"))) {
+	if (mode == UP_WATCH && (!p.n || report_state_by(&st, "down"))) {
 		ret = held_for_udev(&m, &o, todo) ? EXIT_UDEV : EXIT_IDLE;
 		goto metrics;
 	}
@@ -309,12 +313,12 @@ static int up(const struct opts *opt, enum up_mode mode)
 		for (unsigned i = 0; i < m.n; i++)
 			if (!rail_stopped(&m.rail[i]))
 				m.rail[i].st.phase = RAIL_CONFIGURED;
-		keep_verified(opt, &m, &p);
+		keep_verified(&st, &m, &p);
 		if (mode != UP_WATCH)
 			report_outcome(&m);
 		for (unsigned i = 0; mode == UP_WATCH && i < m.n; i++)
 			report_stopped(&m.rail[i]);
-		if (report_state_write(opt->rundir, &m, report_result(&m, RAIL_CONFIGURED),
+		if (report_state_write(opt->rundir, &st, &m, report_result(&m, RAIL_CONFIGURED),
 				       mode == UP_WATCH ? "watch" : "apply"))
 			log_warn("%s/state: %s", opt->rundir, strerror(errno));
 	}
@@ -324,6 +328,7 @@ metrics:
 	if (mode == UP_WATCH && (*m.metrics || opt->metrics))
 		watch_metrics(opt, &nl, &m, &o, ret != EXIT_IDLE && ret != EXIT_UDEV);
 out:
+	report_state_free(&st);
 	free(todo);
 	plan_free(&p);
 	observed_free(&o);
@@ -358,6 +363,7 @@ int cmd_down(const struct opts *opt)
 	struct observed o = { 0 };
 	struct plan p = { 0 };
 	struct nl nl = { .fd = -1 };
+	struct state_file st;
 	int ret = EXIT_FAIL, failed;
 
 	/* Whatever the map says now: railup's objects are found by their marks and the ledger. */
@@ -374,8 +380,10 @@ int cmd_down(const struct opts *opt)
 			ret = EXIT_OK;
 		}
 		/* No rails: and watch keeps it so until an apply or a boot. */
-		if (report_state_write(opt->rundir, &m, BOOT_DISABLED, "down"))
+		report_state_load(opt->rundir, &st);
+		if (report_state_write(opt->rundir, &st, &m, BOOT_DISABLED, "down"))
 			log_warn("%s/state: %s", opt->rundir, strerror(errno));
+		report_state_free(&st);
 	}
 out:
 	plan_free(&p);
@@ -400,12 +408,15 @@ static void survey(const struct opts *opt, struct nl *nl, struct railmap *m,
 		   const struct observed *o, struct survey *s)
 {
 	struct rdma_port *ports;
+	struct state_file st;
 	uint8_t *none;
 	unsigned np;
 
 	rdma_ports(&ports, &np);
 	match_rails(m, o, ports, np, RAIL_FAILED);
-	s->records = report_state_read(opt->rundir, &s->nrecords);
+	report_state_load(opt->rundir, &st);
+	s->records = report_state_records(&st, &s->nrecords);
+	report_state_free(&st);
 	s->boot = xcalloc(m->n, sizeof(*s->boot));
 	s->c = xcalloc(m->n, sizeof(*s->c));
 	s->all_ok = s->required_ok = true;
@@ -659,6 +670,7 @@ static void verify_all(struct boot *b, struct railmap *m)
 
 static int signal_result(const struct opts *opt, struct railmap *m, enum boot_result res)
 {
+	struct state_file st;
 	char status[200];
 	unsigned verified = 0;
 
@@ -666,8 +678,10 @@ static int signal_result(const struct opts *opt, struct railmap *m, enum boot_re
 		verified += m->rail[i].st.phase == RAIL_VERIFIED;
 	if (m->n)
 		report_outcome(m);
-	if (report_state_write(opt->rundir, m, res, "boot"))
+	report_state_load(opt->rundir, &st);
+	if (report_state_write(opt->rundir, &st, m, res, "boot"))
 		log_warn("%s/state: %s", opt->rundir, strerror(errno));
+	report_state_free(&st);
 	snprintf(status, sizeof(status), "%s: %u of %u rails verified", report_result_name(res),
 		 verified, m->n);
 	report_notify(status);

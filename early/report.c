@@ -370,25 +370,30 @@ static bool same_state(const char *a, size_t alen, const char *b, size_t blen)
 	       !memcmp(a, b, a0) && alen - a1 == blen - b1 && !memcmp(a + a1, b + b1, alen - a1);
 }
 
+void report_state_load(const char *rundir, struct state_file *f)
+{
+	f->text = text_load_run(rundir, "state", &f->len);
+}
+
+void report_state_free(struct state_file *f)
+{
+	free(f->text);
+	f->text = NULL;
+}
+
 /*
  * An apply with nothing to change would write the state it read back, but
  * for its time: a create, a write and a rename over the old file, which
  * tmpfs then evicts (the rename alone was 6% of perf's samples of such an
  * apply of 8 rails).
  */
-int report_state_write(const char *rundir, const struct railmap *m, enum boot_result res,
-		       const char *by)
+int report_state_write(const char *rundir, const struct state_file *old, const struct railmap *m,
+		       enum boot_result res, const char *by)
 {
 	struct text t = { 0 };
-	size_t len = 0;
-	char *old;
-	bool same;
 
 	state_text(&t, m, res, by);
-	old = text_load_run(rundir, "state", &len);
-	same = old && same_state(old, len, t.s, t.len);
-	free(old);
-	if (!same)
+	if (!old->text || !same_state(old->text, old->len, t.s, t.len))
 		return text_commit(&t, rundir, "state");
 	free(t.s);
 	return 0;
@@ -466,19 +471,27 @@ static bool state_key(const char *line, unsigned *i, char field[16], const char 
 	return true;
 }
 
-struct boot_record *report_state_read(const char *rundir, unsigned *n)
+/* The file's lines, read in place: the compare of report_state_write() needs it as it was. */
+static const char *next_line(const struct state_file *f, const char **at)
 {
-	char field[16], *text, *line, *at;
+	const char *line = *at, *end = f->text + f->len, *nl;
+
+	if (line >= end)
+		return NULL;
+	nl = memchr(line, '\n', (size_t)(end - line));
+	*at = nl ? nl + 1 : end;
+	return line;
+}
+
+struct boot_record *report_state_records(const struct state_file *f, unsigned *n)
+{
+	const char *line, *at = f->text, *val;
 	struct boot_record *v = NULL;
 	unsigned cap = 0, i;
-	const char *val;
-	size_t len;
+	char field[16];
 
 	*n = 0;
-	text = text_load_run(rundir, "state", &len);
-	if (!text)
-		return NULL;
-	for (at = text; (line = text_line(&at, text + len));) {
+	while (f->text && (line = next_line(f, &at))) {
 		struct boot_record *b;
 
 		if (!state_key(line, &i, field, &val))
@@ -499,24 +512,20 @@ struct boot_record *report_state_read(const char *rundir, unsigned *n)
 		else if (!strcmp(field, "ERROR"))
 			unquote(val, b->error, sizeof(b->error));
 	}
-	free(text);
 	return v;
 }
 
-bool report_state_by(const char *rundir, const char *by)
+bool report_state_by(const struct state_file *f, const char *by)
 {
-	char *text, *line, *at, val[16];
-	bool is = false;
-	size_t len;
+	const char *line, *at = f->text;
+	char val[16];
 
-	text = text_load_run(rundir, "state", &len);
-	for (at = text; !is && text && (line = text_line(&at, text + len));)
+	while (f->text && (line = next_line(f, &at)))
 		if (!strncmp(line, "RAILUP_BY=", 10)) {
 			unquote(line + 10, val, sizeof(val));
-			is = !strcmp(val, by);
+			return !strcmp(val, by);
 		}
-	free(text);
-	return is;
+	return false;
 }
 
 /* A label value: backslash, quote and newline escaped, as the text format wants. */

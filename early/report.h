@@ -43,11 +43,22 @@ const char *report_result_name(enum boot_result r);
 /*
  * <rundir>/state: the boot's outcome as shell variables (RAILUP_RESULT,
  * RAIL<i>_NAME, _PHASE, ...), for hooks, health checks and railup status.
- * Written atomically; /run survives switch_root. A state that says what the
- * file says already is not written again: RAILUP_TIME is when it changed.
+ * Written atomically; /run survives switch_root. A run reads it once, as it
+ * found it (text NULL: there is none).
  */
-int report_state_write(const char *rundir, const struct railmap *m, enum boot_result res,
-		       const char *by);
+struct state_file {
+	char *text;
+	size_t len;
+};
+void report_state_load(const char *rundir, struct state_file *f);
+void report_state_free(struct state_file *f);
+/* The file's rails, or NULL (n = 0) when there are none. */
+struct boot_record *report_state_records(const struct state_file *f, unsigned *n);
+/* Whether the file was written by `by` (RAILUP_BY: boot, apply, watch, down). */
+bool report_state_by(const struct state_file *f, const char *by);
+/* A state that says what old says already is not written again: RAILUP_TIME is when it changed. */
+int report_state_write(const char *rundir, const struct state_file *old, const struct railmap *m,
+		       enum boot_result res, const char *by);
 
 /*
  * The node_exporter textfile: per rail whether it is configured, verified
@@ -56,11 +67,6 @@ int report_state_write(const char *rundir, const struct railmap *m, enum boot_re
  */
 int report_metrics_write(const char *path, const struct railmap *m, const struct rail_check *c,
 			 const struct boot_record *const *boot, long long rp_drops);
-
-/* The state file's rails, or NULL (n = 0) when there is none. */
-struct boot_record *report_state_read(const char *rundir, unsigned *n);
-/* Whether the state file was written by `by` (RAILUP_BY: boot, apply, watch, down). */
-bool report_state_by(const char *rundir, const char *by);
 
 /* sd_notify(READY=1, STATUS=...) when $NOTIFY_SOCKET is set; no libsystemd. */
 void report_notify(const char *status);

@@ -1,24 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * report_state_read(): <rundir>/state (shell variables) as railup status
- * reads back what the boot wrote; report_state_by(), as watch reads who
- * wrote it.
+ * report_state_records(): <rundir>/state (shell variables) as railup status
+ * and apply read back what the last run wrote; report_state_by(), as watch
+ * reads who wrote it. Both read the text in place: apply compares it with
+ * the state it would write next, so it must come out as the file says.
  */
+#include <string.h>
+
 #include "fuzz.h"
 #include "report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct state_file st;
 	struct boot_record *b;
 	unsigned n;
 
-	const char *dir;
-
 	fz_quiet();
-	dir = fz_write_file("state", data, size);
-	b = report_state_read(dir, &n);
+	report_state_load(fz_write_file("state", data, size), &st);
+	fz_assert(st.text && st.len == size);
+	b = report_state_records(&st, &n);
 	/* Any answer will do; it must not read past the file's end. */
-	(void)report_state_by(dir, "down");
+	(void)report_state_by(&st, "down");
+	fz_assert(!memcmp(st.text, data, size) && st.text[size] == '\0');
 	fz_assert(n <= RAILS_MAX);
 	fz_assert(b || n == 0);
 	for (unsigned i = 0; i < n; i++) {
@@ -28,5 +32,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_assert(fz_terminated(b[i].error, sizeof(b[i].error)));
 	}
 	free(b);
+	report_state_free(&st);
 	return 0;
 }

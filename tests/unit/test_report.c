@@ -10,10 +10,34 @@
 #include "report.h"
 #include "unit.h"
 
+/* A run's: the state file loaded, written, let go. */
+static int state_write(const struct railmap *m, enum boot_result res, const char *by)
+{
+	struct state_file st;
+	int ret;
+
+	report_state_load(unit_dir, &st);
+	ret = report_state_write(unit_dir, &st, m, res, by);
+	report_state_free(&st);
+	return ret;
+}
+
+static bool state_by(const char *by)
+{
+	struct state_file st;
+	bool is;
+
+	report_state_load(unit_dir, &st);
+	is = report_state_by(&st, by);
+	report_state_free(&st);
+	return is;
+}
+
 /* Quotes survive the round trip; control bytes never reach the file. */
 START_TEST(test_state_round_trip)
 {
 	struct railmap m;
+	struct state_file st;
 	struct boot_record *b;
 	char path[4096], cmd[8300], out[512];
 	unsigned n = 0;
@@ -27,10 +51,12 @@ START_TEST(test_state_round_trip)
 	m.rail[1].st.stage = "route";
 	text_copy(m.rail[1].st.error, sizeof(m.rail[1].st.error), "it's\x1b[31m red\n'x'");
 	m.rail[1].st.port = 12;
-	ck_assert_int_eq(report_state_write(unit_dir, &m, BOOT_DEGRADED, "apply"), 0);
+	ck_assert_int_eq(state_write(&m, BOOT_DEGRADED, "apply"), 0);
 	after = time(NULL);
 
-	b = report_state_read(unit_dir, &n);
+	report_state_load(unit_dir, &st);
+	b = report_state_records(&st, &n);
+	report_state_free(&st);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_str_eq(b[0].name, "ib0");
 	ck_assert_str_eq(b[0].phase, "verified");
@@ -66,15 +92,15 @@ START_TEST(test_state_by)
 {
 	struct railmap m;
 
-	ck_assert(!report_state_by(unit_dir, "down"));
+	ck_assert(!state_by("down"));
 	railmap_init(&m);
-	ck_assert_int_eq(report_state_write(unit_dir, &m, BOOT_DISABLED, "down"), 0);
-	ck_assert(report_state_by(unit_dir, "down"));
-	ck_assert(!report_state_by(unit_dir, "apply"));
-	ck_assert(!report_state_by(unit_dir, "dow"));
-	ck_assert_int_eq(report_state_write(unit_dir, &m, BOOT_OK, "watch"), 0);
-	ck_assert(report_state_by(unit_dir, "watch"));
-	ck_assert(!report_state_by(unit_dir, "down"));
+	ck_assert_int_eq(state_write(&m, BOOT_DISABLED, "down"), 0);
+	ck_assert(state_by("down"));
+	ck_assert(!state_by("apply"));
+	ck_assert(!state_by("dow"));
+	ck_assert_int_eq(state_write(&m, BOOT_OK, "watch"), 0);
+	ck_assert(state_by("watch"));
+	ck_assert(!state_by("down"));
 	railmap_free(&m);
 }
 END_TEST
@@ -100,7 +126,7 @@ START_TEST(test_state_unchanged)
 
 	map_ok(&m, "rd.rail=ib0:10.0.1.14/24:10.0.1.1", NULL);
 	m.rail[0].st.phase = RAIL_CONFIGURED;
-	ck_assert_int_eq(report_state_write(unit_dir, &m, BOOT_OK, "apply"), 0);
+	ck_assert_int_eq(state_write(&m, BOOT_OK, "apply"), 0);
 	/* An earlier run's time: the file is as railup writes it otherwise. */
 	text = unit_read("state");
 	ck_assert_ptr_nonnull(strstr(text, "\nRAILUP_TIME="));
@@ -109,7 +135,7 @@ START_TEST(test_state_unchanged)
 	ck_assert_int_eq(stat(path, &st), 0);
 	ino = st.st_ino;
 
-	ck_assert_int_eq(report_state_write(unit_dir, &m, BOOT_OK, "apply"), 0);
+	ck_assert_int_eq(state_write(&m, BOOT_OK, "apply"), 0);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_uint_eq(st.st_ino, ino);
 	text = unit_read("state");
@@ -117,16 +143,67 @@ START_TEST(test_state_unchanged)
 	free(text);
 
 	/* Anything else new: written, with the time now. */
-	ck_assert_int_eq(report_state_write(unit_dir, &m, BOOT_OK, "boot"), 0);
+	ck_assert_int_eq(state_write(&m, BOOT_OK, "boot"), 0);
 	text = unit_read("state");
 	ck_assert_ptr_null(strstr(text, "\nRAILUP_TIME=1\n"));
 	ck_assert_ptr_nonnull(strstr(text, "RAILUP_BY='boot'"));
 	free(text);
 	m.rail[0].st.phase = RAIL_VERIFIED;
-	ck_assert_int_eq(report_state_write(unit_dir, &m, BOOT_OK, "boot"), 0);
+	ck_assert_int_eq(state_write(&m, BOOT_OK, "boot"), 0);
 	text = unit_read("state");
 	ck_assert_ptr_nonnull(strstr(text, "RAIL0_PHASE='verified'"));
 	free(text);
+	free(path);
+	railmap_free(&m);
+}
+END_TEST
+
+/*
+ * apply reads the state once: its rails, its writer and the compare all
+ * from one load, which reading the rails must leave as the file says.
+ */
+START_TEST(test_state_read_once)
+{
+	struct railmap m;
+	struct state_file st;
+	struct boot_record *b;
+	struct stat sb;
+	char *path = unit_path("state"), *text;
+	unsigned n;
+	ino_t ino;
+
+	map_ok(&m, "rd.rail=ib0:10.0.1.14/24:10.0.1.1 rd.rail=ib1:10.0.2.14/24", NULL);
+	m.rail[0].st.phase = RAIL_VERIFIED;
+	m.rail[1].st.phase = RAIL_CONFIGURED;
+	ck_assert_int_eq(state_write(&m, BOOT_OK, "apply"), 0);
+	text = unit_read("state");
+	unit_write("state", text_replace_time(text, "RAILUP_TIME=1\n"));
+	free(text);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ino = sb.st_ino;
+
+	report_state_load(unit_dir, &st);
+	b = report_state_records(&st, &n);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(b[0].phase, "verified");
+	ck_assert_str_eq(b[1].name, "ib1");
+	ck_assert_str_eq(b[1].phase, "configured");
+	ck_assert(report_state_by(&st, "apply"));
+	ck_assert_int_eq(report_state_write(unit_dir, &st, &m, BOOT_OK, "apply"), 0);
+	report_state_free(&st);
+	free(b);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_uint_eq(sb.st_ino, ino);
+
+	/* No file: no rails, no writer, and written. */
+	ck_assert_int_eq(unlink(path), 0);
+	report_state_load(unit_dir, &st);
+	ck_assert_ptr_null(report_state_records(&st, &n));
+	ck_assert_uint_eq(n, 0);
+	ck_assert(!report_state_by(&st, "apply"));
+	ck_assert_int_eq(report_state_write(unit_dir, &st, &m, BOOT_OK, "apply"), 0);
+	report_state_free(&st);
+	ck_assert_int_eq(stat(path, &sb), 0);
 	free(path);
 	railmap_free(&m);
 }
@@ -178,6 +255,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, test_state_round_trip);
 	tcase_add_test(tc, test_state_by);
 	tcase_add_test(tc, test_state_unchanged);
+	tcase_add_test(tc, test_state_read_once);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("outcome");
 	tcase_add_checked_fixture(tc, logcap_setup, logcap_teardown);
