@@ -288,7 +288,10 @@ static int up(const struct opts *opt, enum up_mode mode)
 	udev_observe(&o, &m);
 	todo = alive(&m);
 	plan_up(&m, &o, todo, true, &p);
-	/* Read once, for the rails it keeps verified and the compare; an idle watch round needs none. */
+	/*
+	 * The state, read once: for the rails it keeps verified and for the
+	 * compare before writing. An idle watch round needs neither.
+	 */
 	if (!dry && (mode != UP_WATCH || p.n))
 		report_state_load(opt->rundir, &st);
 	/*
