@@ -17,8 +17,8 @@
 # detection (LeakSanitizer cannot work under ptrace); every other run checks
 # for leaks.
 
-HARDEN_PACKAGES := strace valgrind cppcheck clang-tidy libkmod-dev util-linux libcap2-bin \
-	perl check pkg-config
+HARDEN_PACKAGES := strace valgrind cppcheck clang-tidy clang-format libkmod-dev util-linux \
+	libcap2-bin perl check pkg-config
 HARDEN_SUITES ?= netns
 HARDEN_CC ?= gcc
 # UBSan reports and goes on (halt_on_error=0), so that one report does not
@@ -99,14 +99,15 @@ check-valgrind: build/valgrind/railup build/unit-tests-vg test-deps
 
 LINT_DEFS := -std=gnu11 -D_GNU_SOURCE -DRAILUP_VERSION='"lint"'
 
-# Both run, whatever the first finds; either's findings fail the target.
+# All run, whatever the first finds; any one's findings fail the target.
 lint: check-hardening-deps
 	@mkdir -p build/lint
-	@echo "  CPPCHECK	early/ (tests/cppcheck.supp)"
-	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
+	@echo "  CLANG-FORMAT	early/ tests/ (.clang-format)"
+	$(Q)clang-format --dry-run -Werror $(FORMAT_SRCS); rc=$$?; \
+	echo "  CPPCHECK	early/ (tests/cppcheck.supp)"; \
+	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 		--std=c11 --platform=unix64 --library=posix -D_GNU_SOURCE -D__linux__ -Iearly \
-		--suppressions-list=tests/cppcheck.supp --inline-suppr --template=gcc early/*.c; \
-	rc=$$?; \
+		--suppressions-list=tests/cppcheck.supp --inline-suppr --template=gcc early/*.c || rc=1; \
 	echo "  CLANG-TIDY	early/ (.clang-tidy)"; \
 	clang-tidy --quiet $(SRCS) -- $(LINT_DEFS) -Iearly >build/lint/clang-tidy.log 2>&1 || rc=1; \
 	grep -v 'warnings\{0,1\} generated\.$$' build/lint/clang-tidy.log; \

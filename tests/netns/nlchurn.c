@@ -35,7 +35,8 @@ static long long now_ms(void)
 static int change(int fd, unsigned short type, unsigned seq)
 {
 	struct req q = {
-		.h = { .nlmsg_len = sizeof(q), .nlmsg_type = type,
+		.h = { .nlmsg_len = sizeof(q),
+		       .nlmsg_type = type,
 		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
 				      (type == RTM_NEWADDR ? NLM_F_CREATE | NLM_F_REPLACE : 0),
 		       .nlmsg_seq = seq },

@@ -29,8 +29,7 @@ int main(int argc, char **argv)
 	strcpy(a.sun_path, argv[1]);
 	unlink(a.sun_path);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
-	    (listen_too && listen(fd, 8))) {
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) || (listen_too && listen(fd, 8))) {
 		perror(argv[1]);
 		return 1;
 	}
