@@ -372,6 +372,7 @@ static bool same_state(const char *a, size_t alen, const char *b, size_t blen)
 
 void report_state_load(const char *rundir, struct state_file *f)
 {
+	f->len = 0;
 	f->text = text_load_run(rundir, "state", &f->len);
 }
 

@@ -123,8 +123,8 @@ static int write_all(int fd, const char *s, size_t n)
 }
 
 /*
- * The room a file that filled cap bytes needs: what it says it holds, and
- * one byte more for the read that finds its end.
+ * The room a file that filled cap bytes needs: what it says it holds, its
+ * NUL, and a byte for the read that finds its end.
  */
 static size_t grown(int fd, size_t cap, size_t max)
 {
