@@ -24,8 +24,11 @@
 # shellcheck source=tests/netns/lib-fault.sh
 . "$(dirname "$0")/lib-fault.sh"
 
-# apply_bg NS: railup apply in the background (its own output files); APPLY_PID
+# apply_bg NS: railup apply in the background (its own output files); APPLY_PID.
+# The files go first: the background child truncates them only when it gets
+# to it, and apply_waiting must not find an earlier run's line.
 apply_bg() {
+	rm -f "$RU_TMP/apply.out" "$RU_TMP/apply.err"
 	ip netns exec "$1" "$RAILUP" --cmdline "$RU_CMDLINE" --conf "$RU_CONF" \
 		--run-dir "$(rundir "$1")" apply >"$RU_TMP/apply.out" 2>"$RU_TMP/apply.err" &
 	APPLY_PID=$!
@@ -36,9 +39,8 @@ apply_bg() {
 # railup to say it waits for the lock; then it must still be running.
 # APPLY_WAITS: that line.
 apply_waiting() {
-	local try
 	APPLY_WAITS=
-	for try in $(seq 200); do
+	for _ in $(seq 200); do
 		APPLY_WAITS=$(grep -s 'another railup is changing this node.*: waiting for it' \
 			"$RU_TMP/apply.err") && break
 		kill -0 "$APPLY_PID" 2>/dev/null || break
@@ -58,7 +60,7 @@ apply_join() {
 }
 
 held_lock() {
-	local run try HOLDER
+	local run HOLDER
 	build_four_rails l1
 	set_conf "$MAP_A"
 	run=$(rundir "$NODE")
@@ -68,7 +70,7 @@ held_lock() {
 	flock -o -x "$run/lock" sh -c 'exec sleep 60' $'x\ny' &
 	HOLDER=$!
 	held "$HOLDER"
-	for try in $(seq 100); do
+	for _ in $(seq 100); do
 		flock -n "$run/lock" true || break
 		sleep 0.05
 	done
@@ -100,8 +102,8 @@ boot_then_apply() {
 rd.rail=ib1:10.0.2.14/24:10.0.2.1
 rd.rail.verify=0 rd.rail.modules= rd.rail.timeout=20'
 	ru_bg "$NODE" boot --no-kmsg
-	for try in $(seq 100); do
-		[ -z "$(railup_rules "$NODE" | grep 10.0.1.14)" ] || break
+	for _ in $(seq 100); do
+		case "$(railup_rules "$NODE")" in *10.0.1.14*) break ;; esac
 		sleep 0.05
 	done
 	expect_eq "boot configured ib0" "1001 from 10.0.1.14 lookup 101" "$(railup_rules "$NODE")"
