@@ -366,7 +366,6 @@ int cmd_down(const struct opts *opt)
 	struct observed o = { 0 };
 	struct plan p = { 0 };
 	struct nl nl = { .fd = -1 };
-	struct state_file st;
 	int ret = EXIT_FAIL, failed;
 
 	/* Whatever the map says now: railup's objects are found by their marks and the ledger. */
@@ -383,10 +382,8 @@ int cmd_down(const struct opts *opt)
 			ret = EXIT_OK;
 		}
 		/* No rails: and watch keeps it so until an apply or a boot. */
-		report_state_load(opt->rundir, &st);
-		if (report_state_write(opt->rundir, &st, &m, BOOT_DISABLED, "down"))
+		if (report_state_write(opt->rundir, NULL, &m, BOOT_DISABLED, "down"))
 			log_warn("%s/state: %s", opt->rundir, strerror(errno));
-		report_state_free(&st);
 	}
 out:
 	plan_free(&p);
@@ -673,7 +670,6 @@ static void verify_all(struct boot *b, struct railmap *m)
 
 static int signal_result(const struct opts *opt, struct railmap *m, enum boot_result res)
 {
-	struct state_file st;
 	char status[200];
 	unsigned verified = 0;
 
@@ -681,10 +677,8 @@ static int signal_result(const struct opts *opt, struct railmap *m, enum boot_re
 		verified += m->rail[i].st.phase == RAIL_VERIFIED;
 	if (m->n)
 		report_outcome(m);
-	report_state_load(opt->rundir, &st);
-	if (report_state_write(opt->rundir, &st, m, res, "boot"))
+	if (report_state_write(opt->rundir, NULL, m, res, "boot"))
 		log_warn("%s/state: %s", opt->rundir, strerror(errno));
-	report_state_free(&st);
 	snprintf(status, sizeof(status), "%s: %u of %u rails verified", report_result_name(res),
 		 verified, m->n);
 	report_notify(status);

@@ -391,13 +391,21 @@ void report_state_free(struct state_file *f)
 int report_state_write(const char *rundir, const struct state_file *old, const struct railmap *m,
 		       enum boot_result res, const char *by)
 {
+	struct state_file found = { 0 };
 	struct text t = { 0 };
+	int ret = 0;
 
+	if (!old) {
+		report_state_load(rundir, &found);
+		old = &found;
+	}
 	state_text(&t, m, res, by);
 	if (!old->text || !same_state(old->text, old->len, t.s, t.len))
-		return text_commit(&t, rundir, "state");
-	free(t.s);
-	return 0;
+		ret = text_commit(&t, rundir, "state");
+	else
+		free(t.s);
+	report_state_free(&found);
+	return ret;
 }
 
 void report_notify(const char *status)

@@ -56,7 +56,10 @@ void report_state_free(struct state_file *f);
 struct boot_record *report_state_records(const struct state_file *f, unsigned *n);
 /* Whether the file was written by `by` (RAILUP_BY: boot, apply, watch, down). */
 bool report_state_by(const struct state_file *f, const char *by);
-/* A state that says what old says already is not written again: RAILUP_TIME is when it changed. */
+/*
+ * A state that says what old (the file as the run read it; NULL: read here)
+ * says already is not written again: RAILUP_TIME is when it changed.
+ */
 int report_state_write(const char *rundir, const struct state_file *old, const struct railmap *m,
 		       enum boot_result res, const char *by);
 

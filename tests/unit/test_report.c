@@ -10,16 +10,10 @@
 #include "report.h"
 #include "unit.h"
 
-/* A run's: the state file loaded, written, let go. */
+/* As down and boot write it: the file read for the compare by report_state_write(). */
 static int state_write(const struct railmap *m, enum boot_result res, const char *by)
 {
-	struct state_file st;
-	int ret;
-
-	report_state_load(unit_dir, &st);
-	ret = report_state_write(unit_dir, &st, m, res, by);
-	report_state_free(&st);
-	return ret;
+	return report_state_write(unit_dir, NULL, m, res, by);
 }
 
 static bool state_by(const char *by)
